@@ -1,0 +1,43 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Install the Debian packages that building, testing and the demo need.
+# Runs as root on Debian 12 or later; does nothing when all are present.
+set -eu
+
+packages="
+        build-essential
+        meson
+        ninja-build
+        pkg-config
+        libfuse3-dev
+        fuse3
+        libjson-c-dev
+        runc
+        crun
+        busybox-static
+        procps
+        util-linux
+        sysstat
+"
+
+missing=""
+for p in $packages; do
+        if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+                missing="$missing $p"
+        fi
+done
+
+if [ -z "$missing" ]; then
+        exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+        echo "install-deps: missing packages:$missing; run 'make deps' as root or install them with apt-get." >&2
+        exit 1
+fi
+
+echo "install-deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
