@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Which container a reader belongs to.
+ *
+ * A reader's container is the init process of the reader's pid namespace;
+ * its cgroups decide the view. Lookups are cached per pid namespace and
+ * checked against a pidfd of the init, so a recycled namespace inode or pid
+ * never returns another container's entry. A reader in the daemon's own pid
+ * namespace is looked up by its own cgroup membership instead.
+ */
+#pragma once
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cgroup.h"
+#include "cpuview.h"
+
+struct container {
+        /* Immutable after creation. */
+        bool host_pidns;          /* the reader shares the daemon's pid namespace */
+        bool root_cgroup;         /* every hierarchy's root: the host itself */
+        uint64_t pidns_ino;       /* 0 for host_pidns entries */
+        pid_t init_pid;           /* in the daemon's pid namespace; 0 for host_pidns entries */
+        int init_pidfd;           /* -1 for host_pidns entries */
+        uint64_t start_ticks;     /* init's start time, clock ticks after boot */
+        char *cgroup_text;        /* /proc/PID/cgroup the entry was opened from */
+        struct cgroup *cgroup;
+
+        /* history is guarded by lock. */
+        pthread_mutex_t lock;
+        struct cpu_history history;
+
+        /* Managed by the cache under its own lock. */
+        unsigned refs;
+        struct container *next;
+};
+
+struct container_cache;
+
+int container_cache_new(const struct cgroup_layout *layout, struct container_cache **ret);
+struct container_cache *container_cache_free(struct container_cache *cache);
+
+/*
+ * Find the container of reader pid. Returns -ESRCH when the reader or its
+ * container vanished and -ENOENT when its cgroups cannot be read; the caller
+ * then serves the host's file. The reference is dropped with container_unref().
+ */
+int container_lookup(struct container_cache *cache, pid_t reader, struct container **ret);
+void container_unref(struct container_cache *cache, struct container *c);
+
+/* Drop entries whose init has exited. Returns how many were dropped. */
+unsigned container_cache_prune(struct container_cache *cache);

@@ -1,0 +1,459 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <dirent.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "fileio.h"
+#include "fs.h"
+#include "log.h"
+#include "nodes.h"
+
+/* How long the kernel may cache names and attributes that are the same for every reader. */
+#define STATIC_TIMEOUT_SEC 3600.0
+#define HOST_TIMEOUT_SEC 1.0
+
+struct open_file {
+        struct node *node;
+
+        /* Guards everything below: many threads may read one open file. */
+        pthread_mutex_t lock;
+        struct strbuf content;
+        bool rendered;   /* content holds a snapshot */
+        bool unread;     /* rendered by fstat() and not read yet: the next read at 0 reuses it */
+        int render_error;
+};
+
+struct dir_entry {
+        char *name;
+        uint64_t ino;
+        mode_t type;
+};
+
+struct dir_handle {
+        size_t n;
+        struct dir_entry *entries;
+};
+
+static struct views *fs_views(fuse_req_t req) {
+        return fuse_req_userdata(req);
+}
+
+static pid_t fs_reader(fuse_req_t req) {
+        return fuse_req_ctx(req)->pid;
+}
+
+/* Render a node's whole content for reader. Host files are copied as they are. */
+static int render_node(struct views *v, const struct node *n, pid_t reader, struct strbuf *out) {
+        _cleanup_free_ char *text = NULL;
+        size_t len;
+        int r;
+
+        if (n->kind == NODE_VIEW)
+                return views_render(v, n->view, reader, out);
+
+        strbuf_reset(out);
+        r = read_full_file_at(AT_FDCWD, n->host_path, &text, &len);
+        if (r < 0)
+                return r;
+
+        strbuf_append(out, text, len);
+        return strbuf_error(out);
+}
+
+static bool reader_sees_cpu(struct views *v, const struct node *n, pid_t reader) {
+        struct cpuset visible;
+
+        if (n->cpu < 0)
+                return true;
+
+        views_visible_cpus(v, reader, &visible);
+        return cpuset_has(&visible, (unsigned) n->cpu);
+}
+
+static void fill_fixed_attr(const struct node *n, struct stat *st) {
+        static time_t start_time;
+
+        if (start_time == 0)
+                start_time = time(NULL);
+
+        st->st_ino = n->ino;
+        st->st_mode = n->type | (n->type == S_IFDIR ? 0555 : 0444);
+        st->st_nlink = n->type == S_IFDIR ? 2 : 1;
+        st->st_blksize = 4096;
+        st->st_atime = st->st_mtime = st->st_ctime = start_time;
+}
+
+/* Attributes of a node; size is the content's length where it is known. */
+static int node_attr(struct views *v, const struct node *n, pid_t reader, ssize_t known_size, struct stat *st) {
+        _cleanup_strbuf_ struct strbuf content = STRBUF_INIT;
+        int r;
+
+        memset(st, 0, sizeof(*st));
+
+        if (n->kind == NODE_HOST) {
+                if (lstat(n->host_path, st) < 0)
+                        return -errno;
+                st->st_ino = n->ino;
+                st->st_mode &= ~(mode_t) 0222;
+        } else
+                fill_fixed_attr(n, st);
+
+        if (n->type != S_IFREG)
+                return 0;
+
+        if (known_size >= 0) {
+                st->st_size = known_size;
+                return 0;
+        }
+
+        r = render_node(v, n, reader, &content);
+        st->st_size = r >= 0 ? (off_t) content.len : 0;
+        return 0;
+}
+
+static double entry_timeout(const struct node *n) {
+        if (n->cpu >= 0)
+                return 0; /* visible to some readers only: look it up every time */
+        return n->kind == NODE_HOST ? HOST_TIMEOUT_SEC : STATIC_TIMEOUT_SEC;
+}
+
+static double attr_timeout(const struct node *n) {
+        if (n->kind == NODE_VIEW)
+                return 0; /* the size differs between readers */
+        return n->kind == NODE_HOST ? HOST_TIMEOUT_SEC : STATIC_TIMEOUT_SEC;
+}
+
+static void fs_lookup(fuse_req_t req, fuse_ino_t parent_ino, const char *name) {
+        struct views *v = fs_views(req);
+        struct fuse_entry_param e = {};
+        struct node *parent, *n;
+        int r;
+
+        parent = node_get(parent_ino);
+        if (!parent) {
+                fuse_reply_err(req, ENOENT);
+                return;
+        }
+
+        n = node_child(parent, name);
+        if (!n || !reader_sees_cpu(v, n, fs_reader(req))) {
+                fuse_reply_err(req, ENOENT);
+                return;
+        }
+
+        r = node_attr(v, n, fs_reader(req), -1, &e.attr);
+        if (r < 0) {
+                fuse_reply_err(req, -r);
+                return;
+        }
+
+        e.ino = n->ino;
+        e.generation = 1;
+        e.entry_timeout = entry_timeout(n);
+        e.attr_timeout = attr_timeout(n);
+        fuse_reply_entry(req, &e);
+}
+
+static void fs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
+        struct views *v = fs_views(req);
+        struct open_file *of = fi ? (struct open_file *) (uintptr_t) fi->fh : NULL;
+        ssize_t known_size = -1;
+        struct stat st;
+        struct node *n;
+        int r;
+
+        n = node_get(ino);
+        if (!n) {
+                fuse_reply_err(req, ENOENT);
+                return;
+        }
+
+        /* fstat() of an open view renders its snapshot now, and the next read at 0 serves it. */
+        if (of && n->type == S_IFREG) {
+                pthread_mutex_lock(&of->lock);
+                if (!of->rendered) {
+                        of->render_error = render_node(v, n, fs_reader(req), &of->content);
+                        of->rendered = true;
+                        of->unread = true;
+                }
+                if (of->render_error >= 0)
+                        known_size = (ssize_t) of->content.len;
+                pthread_mutex_unlock(&of->lock);
+        }
+
+        r = node_attr(v, n, fs_reader(req), known_size, &st);
+        if (r < 0) {
+                fuse_reply_err(req, -r);
+                return;
+        }
+
+        fuse_reply_attr(req, &st, attr_timeout(n));
+}
+
+static void fs_readlink(fuse_req_t req, fuse_ino_t ino) {
+        char target[PATH_MAX];
+        struct node *n;
+        ssize_t len;
+
+        n = node_get(ino);
+        if (!n || n->kind != NODE_HOST || n->type != S_IFLNK) {
+                fuse_reply_err(req, EINVAL);
+                return;
+        }
+
+        len = readlink(n->host_path, target, sizeof(target) - 1);
+        if (len < 0) {
+                fuse_reply_err(req, errno);
+                return;
+        }
+
+        target[len] = '\0';
+        fuse_reply_readlink(req, target);
+}
+
+static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
+        struct open_file *of;
+        struct node *n;
+
+        n = node_get(ino);
+        if (!n || n->type != S_IFREG) {
+                fuse_reply_err(req, n ? EISDIR : ENOENT);
+                return;
+        }
+
+        if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC)) {
+                fuse_reply_err(req, EACCES);
+                return;
+        }
+
+        of = calloc(1, sizeof(*of));
+        if (!of) {
+                fuse_reply_err(req, ENOMEM);
+                return;
+        }
+        of->node = n;
+        pthread_mutex_init(&of->lock, NULL);
+
+        fi->fh = (uintptr_t) of;
+        fi->direct_io = 1;
+        fi->keep_cache = 0;
+
+        if (fuse_reply_open(req, fi) == -ENOENT) {
+                /* The opener was interrupted; release will not come. */
+                pthread_mutex_destroy(&of->lock);
+                free(of);
+        }
+}
+
+static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi) {
+        struct open_file *of = (struct open_file *) (uintptr_t) fi->fh;
+        int r;
+
+        pthread_mutex_lock(&of->lock);
+
+        if (!of->rendered || (off == 0 && !of->unread)) {
+                of->render_error = render_node(fs_views(req), of->node, fs_reader(req), &of->content);
+                of->rendered = true;
+        }
+        of->unread = false;
+
+        r = of->render_error;
+        if (r < 0) {
+                pthread_mutex_unlock(&of->lock);
+                fuse_reply_err(req, -r);
+                return;
+        }
+
+        if ((size_t) off >= of->content.len)
+                size = 0;
+        else if (size > of->content.len - (size_t) off)
+                size = of->content.len - (size_t) off;
+
+        /* libfuse copies the data before fuse_reply_buf() returns, so the lock can go after it. */
+        fuse_reply_buf(req, size > 0 ? of->content.data + off : NULL, size);
+        pthread_mutex_unlock(&of->lock);
+}
+
+static void fs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
+        struct open_file *of = (struct open_file *) (uintptr_t) fi->fh;
+
+        strbuf_free(&of->content);
+        pthread_mutex_destroy(&of->lock);
+        free(of);
+        fuse_reply_err(req, 0);
+}
+
+static void dir_handle_free(struct dir_handle *d) {
+        if (!d)
+                return;
+
+        for (size_t i = 0; i < d->n; i++)
+                free(d->entries[i].name);
+        free(d->entries);
+        free(d);
+}
+
+static int dir_add(struct dir_handle *d, const char *name, uint64_t ino, mode_t type) {
+        struct dir_entry *grown;
+        char *copy;
+
+        copy = strdup(name);
+        if (!copy)
+                return -ENOMEM;
+
+        grown = realloc(d->entries, (d->n + 1) * sizeof(*d->entries));
+        if (!grown) {
+                free(copy);
+                return -ENOMEM;
+        }
+
+        d->entries = grown;
+        d->entries[d->n++] = (struct dir_entry) { copy, ino, type };
+        return 0;
+}
+
+/* Add the host directory's entries, without the ones a fixed node replaces or the reader may not see. */
+static int dir_add_host_entries(struct views *v, struct dir_handle *d, struct node *dir, pid_t reader) {
+        _cleanup_(closedirp) DIR *host = NULL;
+        struct dirent *de;
+        int r;
+
+        host = opendir(dir->host_path);
+        if (!host)
+                return -errno;
+
+        while ((de = readdir(host))) {
+                struct node *n;
+                bool duplicate = false;
+
+                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+                        continue;
+
+                for (size_t i = 0; i < d->n; i++)
+                        duplicate = duplicate || streq(d->entries[i].name, de->d_name);
+                if (duplicate)
+                        continue;
+
+                n = node_child(dir, de->d_name);
+                if (!n || !reader_sees_cpu(v, n, reader))
+                        continue;
+
+                r = dir_add(d, n->name, n->ino, n->type);
+                if (r < 0)
+                        return r;
+        }
+
+        return 0;
+}
+
+static int dir_build(struct views *v, struct node *dir, pid_t reader, struct dir_handle *d) {
+        struct node *fixed[32];
+        size_t n_fixed;
+        int r;
+
+        r = dir_add(d, ".", dir->ino, S_IFDIR);
+        if (r >= 0)
+                r = dir_add(d, "..", dir->parent ? dir->parent : dir->ino, S_IFDIR);
+        if (r < 0)
+                return r;
+
+        n_fixed = node_fixed_children(dir, fixed, ELEMENTSOF(fixed));
+        for (size_t i = 0; i < n_fixed; i++) {
+                r = dir_add(d, fixed[i]->name, fixed[i]->ino, fixed[i]->type);
+                if (r < 0)
+                        return r;
+        }
+
+        if (dir->kind == NODE_HOST)
+                return dir_add_host_entries(v, d, dir, reader);
+        return 0;
+}
+
+static void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
+        struct dir_handle *d;
+        struct node *n;
+        int r;
+
+        n = node_get(ino);
+        if (!n || n->type != S_IFDIR) {
+                fuse_reply_err(req, n ? ENOTDIR : ENOENT);
+                return;
+        }
+
+        d = calloc(1, sizeof(*d));
+        if (!d) {
+                fuse_reply_err(req, ENOMEM);
+                return;
+        }
+
+        /* Listed once per open so that a reader sees one consistent directory. */
+        r = dir_build(fs_views(req), n, fs_reader(req), d);
+        if (r < 0) {
+                dir_handle_free(d);
+                fuse_reply_err(req, -r);
+                return;
+        }
+
+        fi->fh = (uintptr_t) d;
+        if (fuse_reply_open(req, fi) == -ENOENT)
+                dir_handle_free(d);
+}
+
+static void fs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi) {
+        struct dir_handle *d = (struct dir_handle *) (uintptr_t) fi->fh;
+        _cleanup_free_ char *buf = NULL;
+        size_t used = 0;
+
+        buf = malloc(size);
+        if (!buf) {
+                fuse_reply_err(req, ENOMEM);
+                return;
+        }
+
+        for (size_t i = (size_t) off; i < d->n; i++) {
+                struct stat st = { .st_ino = d->entries[i].ino, .st_mode = d->entries[i].type };
+                size_t len;
+
+                len = fuse_add_direntry(req, buf + used, size - used, d->entries[i].name, &st, (off_t) i + 1);
+                if (len > size - used)
+                        break;
+                used += len;
+        }
+
+        fuse_reply_buf(req, buf, used);
+}
+
+static void fs_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
+        dir_handle_free((struct dir_handle *) (uintptr_t) fi->fh);
+        fuse_reply_err(req, 0);
+}
+
+static void fs_statfs(fuse_req_t req, fuse_ino_t ino) {
+        struct statvfs sv = {
+                .f_bsize = 4096,
+                .f_frsize = 4096,
+                .f_namemax = 255,
+        };
+
+        fuse_reply_statfs(req, &sv);
+}
+
+/*
+ * flush is left out on purpose: libfuse answers ENOSYS, and the kernel then
+ * stops sending it, which saves a round trip on every close().
+ */
+const struct fuse_lowlevel_ops procview_fs_ops = {
+        .lookup = fs_lookup,
+        .getattr = fs_getattr,
+        .readlink = fs_readlink,
+        .open = fs_open,
+        .read = fs_read,
+        .release = fs_release,
+        .opendir = fs_opendir,
+        .readdir = fs_readdir,
+        .releasedir = fs_releasedir,
+        .statfs = fs_statfs,
+};

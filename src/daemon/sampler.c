@@ -1,0 +1,322 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <dirent.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "fileio.h"
+#include "log.h"
+#include "parse.h"
+#include "procfs.h"
+#include "sampler.h"
+
+/* Deeper cgroups are not sampled; the kernel's own default limit is far larger, but containers nest a few levels. */
+#define SAMPLER_MAX_DEPTH 256
+
+struct sample_entry {
+        char *path;
+        struct loadavg avg;
+        unsigned generation;
+        struct sample_entry *next;
+};
+
+struct loadavg_sampler {
+        int root_fd;
+        int proc_fd;
+        const char *tasks_file;
+
+        /* Guards entries and generation. */
+        pthread_mutex_t lock;
+        struct sample_entry *entries;
+        unsigned generation;
+
+        /* Guards stopping; cond wakes the thread to stop. */
+        pthread_mutex_t stop_lock;
+        pthread_cond_t stop_cond;
+        bool stopping;
+        pthread_t thread;
+        bool thread_started;
+};
+
+enum cg_controller loadavg_sampler_controller(const struct cgroup_layout *layout) {
+        return cgroup_layout_has(layout, CG_CPU) ? CG_CPU : CG_PIDS;
+}
+
+/* Whether thread tid counts toward the load: running (R) or uninterruptible (D). */
+static bool task_is_active(int proc_fd, const char *tid) {
+        _cleanup_free_ char *text = NULL;
+        struct proc_stat st;
+        char path[64];
+
+        snprintf(path, sizeof(path), "%s/stat", tid);
+        if (read_full_file_at(proc_fd, path, &text, NULL) < 0)
+                return false;
+        if (procfs_parse_stat(text, &st) < 0)
+                return false;
+
+        return st.state == 'R' || st.state == 'D';
+}
+
+static unsigned count_active_tasks(struct loadavg_sampler *s, int dir_fd) {
+        _cleanup_free_ char *tasks = NULL;
+        unsigned active = 0;
+        char *saveptr = NULL;
+
+        if (read_full_file_at(dir_fd, s->tasks_file, &tasks, NULL) < 0)
+                return 0;
+
+        for (char *tid = strtok_r(tasks, "\n", &saveptr); tid; tid = strtok_r(NULL, "\n", &saveptr))
+                active += task_is_active(s->proc_fd, tid);
+
+        return active;
+}
+
+static struct sample_entry *entry_find_locked(struct loadavg_sampler *s, const char *path) {
+        for (struct sample_entry *e = s->entries; e; e = e->next)
+                if (streq(e->path, path))
+                        return e;
+        return NULL;
+}
+
+static void record_sample(struct loadavg_sampler *s, const char *path, unsigned active) {
+        struct sample_entry *e;
+
+        pthread_mutex_lock(&s->lock);
+
+        e = entry_find_locked(s, path);
+        if (!e) {
+                e = calloc(1, sizeof(*e));
+                if (e)
+                        e->path = strdup(path);
+                if (!e || !e->path) {
+                        free(e);
+                        pthread_mutex_unlock(&s->lock);
+                        log_ratelimited(LOG_WARNING, ENOMEM, "Failed to track load of cgroup '%s': %m", path);
+                        return;
+                }
+                e->next = s->entries;
+                s->entries = e;
+        }
+
+        loadavg_update(&e->avg, active);
+        e->generation = s->generation;
+
+        pthread_mutex_unlock(&s->lock);
+}
+
+static void walk_cgroup(struct loadavg_sampler *s, int dir_fd, const char *path, unsigned depth) {
+        _cleanup_(closedirp) DIR *d = NULL;
+        struct dirent *de;
+        int fd;
+
+        if (depth > 0)
+                record_sample(s, path, count_active_tasks(s, dir_fd));
+
+        if (depth >= SAMPLER_MAX_DEPTH)
+                return;
+
+        fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return;
+        d = fdopendir(fd);
+        if (!d) {
+                close(fd);
+                return;
+        }
+
+        while ((de = readdir(d))) {
+                _cleanup_close_ int child_fd = -1;
+                _cleanup_free_ char *child_path = NULL;
+
+                if (de->d_type != DT_DIR || streq(de->d_name, ".") || streq(de->d_name, ".."))
+                        continue;
+
+                child_fd = openat(dir_fd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+                if (child_fd < 0)
+                        continue; /* removed while we walk */
+
+                if (asprintf(&child_path, "%s/%s", depth == 0 ? "" : path, de->d_name) < 0)
+                        continue;
+
+                walk_cgroup(s, child_fd, child_path, depth + 1);
+        }
+}
+
+/* Forget cgroups that were not seen in the walk that just ended. */
+static void drop_vanished(struct loadavg_sampler *s) {
+        struct sample_entry **p;
+
+        pthread_mutex_lock(&s->lock);
+
+        p = &s->entries;
+        while (*p) {
+                struct sample_entry *e = *p;
+
+                if (e->generation == s->generation) {
+                        p = &e->next;
+                        continue;
+                }
+                *p = e->next;
+                free(e->path);
+                free(e);
+        }
+
+        pthread_mutex_unlock(&s->lock);
+}
+
+void loadavg_sampler_tick(struct loadavg_sampler *s) {
+        pthread_mutex_lock(&s->lock);
+        s->generation++;
+        pthread_mutex_unlock(&s->lock);
+
+        walk_cgroup(s, s->root_fd, "/", 0);
+        drop_vanished(s);
+}
+
+static struct timespec timespec_add_sec(struct timespec t, time_t sec) {
+        t.tv_sec += sec;
+        return t;
+}
+
+static void *sampler_thread(void *userdata) {
+        struct loadavg_sampler *s = userdata;
+        struct timespec next;
+
+        clock_gettime(CLOCK_MONOTONIC, &next);
+
+        pthread_mutex_lock(&s->stop_lock);
+        for (;;) {
+                next = timespec_add_sec(next, LOADAVG_INTERVAL_SEC);
+
+                while (!s->stopping)
+                        if (pthread_cond_timedwait(&s->stop_cond, &s->stop_lock, &next) == ETIMEDOUT)
+                                break;
+                if (s->stopping)
+                        break;
+
+                pthread_mutex_unlock(&s->stop_lock);
+                loadavg_sampler_tick(s);
+                pthread_mutex_lock(&s->stop_lock);
+        }
+        pthread_mutex_unlock(&s->stop_lock);
+
+        return NULL;
+}
+
+static int sampler_init_cond(struct loadavg_sampler *s) {
+        pthread_condattr_t attr;
+        int r;
+
+        pthread_condattr_init(&attr);
+        pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+        r = pthread_cond_init(&s->stop_cond, &attr);
+        pthread_condattr_destroy(&attr);
+        return -r;
+}
+
+int loadavg_sampler_start(const struct cgroup_layout *layout, struct loadavg_sampler **ret) {
+        enum cg_controller controller = loadavg_sampler_controller(layout);
+        struct loadavg_sampler *s;
+        int r;
+
+        s = calloc(1, sizeof(*s));
+        if (!s)
+                return -ENOMEM;
+
+        s->root_fd = -1;
+        s->proc_fd = -1;
+        pthread_mutex_init(&s->lock, NULL);
+        pthread_mutex_init(&s->stop_lock, NULL);
+        s->tasks_file = cgroup_layout_is_unified(layout, controller) ? "cgroup.threads" : "tasks";
+
+        r = sampler_init_cond(s);
+        if (r < 0)
+                goto fail;
+
+        r = cgroup_layout_open_root(layout, controller, &s->root_fd);
+        if (r < 0) {
+                log_error_errno(r, "Failed to open the %s cgroup hierarchy for load averages: %m",
+                                cg_controller_name(controller));
+                goto fail;
+        }
+
+        s->proc_fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (s->proc_fd < 0) {
+                r = log_error_errno(errno, "Failed to open /proc: %m");
+                goto fail;
+        }
+
+        loadavg_sampler_tick(s);
+
+        r = -pthread_create(&s->thread, NULL, sampler_thread, s);
+        if (r < 0) {
+                log_error_errno(r, "Failed to start the load average thread: %m");
+                goto fail;
+        }
+        s->thread_started = true;
+
+        *ret = s;
+        return 0;
+
+fail:
+        loadavg_sampler_stop(s);
+        return r;
+}
+
+void loadavg_sampler_stop(struct loadavg_sampler *s) {
+        if (!s)
+                return;
+
+        if (s->thread_started) {
+                pthread_mutex_lock(&s->stop_lock);
+                s->stopping = true;
+                pthread_cond_signal(&s->stop_cond);
+                pthread_mutex_unlock(&s->stop_lock);
+                pthread_join(s->thread, NULL);
+        }
+
+        while (s->entries) {
+                struct sample_entry *e = s->entries;
+
+                s->entries = e->next;
+                free(e->path);
+                free(e);
+        }
+
+        if (s->root_fd >= 0)
+                close(s->root_fd);
+        if (s->proc_fd >= 0)
+                close(s->proc_fd);
+        free(s);
+}
+
+static bool path_is_within(const char *path, const char *base) {
+        const char *rest;
+
+        if (streq(base, "/"))
+                return true;
+
+        rest = startswith(path, base);
+        return rest && (*rest == '\0' || *rest == '/');
+}
+
+int loadavg_sampler_get(struct loadavg_sampler *s, const char *path, struct loadavg *ret) {
+        struct loadavg sum = {};
+        bool found = false;
+
+        pthread_mutex_lock(&s->lock);
+        for (struct sample_entry *e = s->entries; e; e = e->next)
+                if (path_is_within(e->path, path)) {
+                        loadavg_add(&sum, &e->avg);
+                        found = true;
+                }
+        pthread_mutex_unlock(&s->lock);
+
+        if (!found)
+                return -ENOENT;
+
+        *ret = sum;
+        return 0;
+}

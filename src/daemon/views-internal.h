@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "container.h"
+#include "cpuset.h"
+#include "strbuf.h"
+#include "views.h"
+
+/* Everything one render needs about the reader's container. */
+struct view_context {
+        struct views *views;
+        struct container *container;
+        struct cpuset visible;
+};
+
+int view_loadavg(struct view_context *ctx, struct strbuf *out);

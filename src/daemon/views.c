@@ -1,0 +1,345 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "fileio.h"
+#include "log.h"
+#include "procfs.h"
+#include "render.h"
+#include "views-internal.h"
+
+struct view_file_info {
+        const char *name;
+        const char *host_path;
+};
+
+static const struct view_file_info view_files[_VIEW_FILE_MAX] = {
+        [VIEW_MEMINFO] = { "meminfo", "/proc/meminfo" },
+        [VIEW_CPUINFO] = { "cpuinfo", "/proc/cpuinfo" },
+        [VIEW_STAT] = { "stat", "/proc/stat" },
+        [VIEW_UPTIME] = { "uptime", "/proc/uptime" },
+        [VIEW_DISKSTATS] = { "diskstats", "/proc/diskstats" },
+        [VIEW_SWAPS] = { "swaps", "/proc/swaps" },
+        [VIEW_LOADAVG] = { "loadavg", "/proc/loadavg" },
+        [VIEW_CPU_ONLINE] = { "online", "/sys/devices/system/cpu/online" },
+        [VIEW_CPU_PRESENT] = { "present", "/sys/devices/system/cpu/present" },
+        [VIEW_CPU_POSSIBLE] = { "possible", "/sys/devices/system/cpu/possible" },
+        [VIEW_CPU_OFFLINE] = { "offline", "/sys/devices/system/cpu/offline" },
+};
+
+const char *view_file_name(enum view_file f) {
+        return view_files[f].name;
+}
+
+const char *view_file_host_path(enum view_file f) {
+        return view_files[f].host_path;
+}
+
+static int render_host_file(enum view_file f, struct strbuf *out) {
+        _cleanup_free_ char *text = NULL;
+        size_t len;
+        int r;
+
+        strbuf_reset(out);
+
+        r = read_full_file_at(AT_FDCWD, view_files[f].host_path, &text, &len);
+        if (r < 0) {
+                log_ratelimited(LOG_WARNING, r, "Failed to read '%s': %m", view_files[f].host_path);
+                /* An empty file is still well-formed; an error would break the reader. */
+                return strbuf_error(out);
+        }
+
+        strbuf_append(out, text, len);
+        return strbuf_error(out);
+}
+
+static int read_host_file(const char *path, char **ret) {
+        int r;
+
+        r = read_full_file_at(AT_FDCWD, path, ret, NULL);
+        if (r < 0)
+                return log_ratelimited(LOG_WARNING, r, "Failed to read '%s': %m", path);
+        return 0;
+}
+
+static uint64_t clock_ticks_per_sec(void) {
+        static long hz;
+
+        if (hz <= 0)
+                hz = sysconf(_SC_CLK_TCK);
+        return hz > 0 ? (uint64_t) hz : 100;
+}
+
+static uint64_t boottime_ticks(void) {
+        struct timespec ts;
+
+        clock_gettime(CLOCK_BOOTTIME, &ts);
+        return (uint64_t) ts.tv_sec * clock_ticks_per_sec() +
+               (uint64_t) ts.tv_nsec * clock_ticks_per_sec() / 1000000000u;
+}
+
+static void host_online_cpus(struct cpuset *ret) {
+        _cleanup_free_ char *text = NULL;
+
+        if (read_full_file_at(AT_FDCWD, "/sys/devices/system/cpu/online", &text, NULL) >= 0 &&
+            cpuset_parse(text, ret) >= 0)
+                return;
+
+        /* Without sysfs, number the CPUs from 0 up to glibc's count of online CPUs. */
+        cpuset_clear(ret);
+        for (long i = 0; i < sysconf(_SC_NPROCESSORS_ONLN); i++)
+                cpuset_add(ret, (unsigned) i);
+}
+
+static void compute_visible(struct views *v, const struct container *c, struct cpuset *ret) {
+        struct cpuset online;
+        struct cg_cpu cpu;
+
+        host_online_cpus(&online);
+
+        if (!c || c->root_cgroup || cgroup_read_cpu(c->cgroup, &cpu) < 0) {
+                cpuview_visible(&online, NULL, v->cpu_view, ret);
+                return;
+        }
+
+        cpuview_visible(&online, &cpu, v->cpu_view, ret);
+}
+
+/* The container's uptime in ticks; the host's for readers in the daemon's pid namespace. */
+static uint64_t container_uptime_ticks(const struct container *c) {
+        uint64_t now = boottime_ticks();
+
+        if (c->host_pidns)
+                return now;
+        return u64_sub_floor(now, c->start_ticks);
+}
+
+/* Per-CPU times of the visible CPUs, kept monotonic through the container's history. */
+static int compute_cpu_times(struct view_context *ctx, struct cpu_times **ret_percpu, struct cpu_times *ret_total) {
+        _cleanup_free_ struct cpu_times *percpu = NULL;
+        struct container *c = ctx->container;
+        struct cg_cpuacct acct = {};
+        int r;
+
+        r = cgroup_read_cpuacct(c->cgroup, &acct);
+        if (r < 0)
+                return r;
+
+        percpu = calloc(cpuset_count(&ctx->visible) + 1, sizeof(*percpu));
+        if (!percpu) {
+                cg_cpuacct_done(&acct);
+                return -ENOMEM;
+        }
+
+        pthread_mutex_lock(&c->lock);
+        r = cpuview_times(&ctx->visible, &acct, container_uptime_ticks(c), &c->history, percpu, ret_total);
+        pthread_mutex_unlock(&c->lock);
+
+        cg_cpuacct_done(&acct);
+        if (r < 0)
+                return r;
+
+        *ret_percpu = TAKE_PTR(percpu);
+        return 0;
+}
+
+static int view_meminfo(struct view_context *ctx, struct strbuf *out) {
+        _cleanup_free_ char *host = NULL;
+        struct cg_memory mem;
+        int r;
+
+        r = cgroup_read_memory(ctx->container->cgroup, &mem);
+        if (r < 0)
+                return r;
+        r = read_host_file("/proc/meminfo", &host);
+        if (r < 0)
+                return r;
+
+        return render_meminfo(host, &mem, out);
+}
+
+static int view_swaps(struct view_context *ctx, struct strbuf *out) {
+        _cleanup_free_ char *host = NULL;
+        struct swap_view swap;
+        struct cg_memory mem;
+        int r;
+
+        r = cgroup_read_memory(ctx->container->cgroup, &mem);
+        if (r < 0)
+                return r;
+        r = read_host_file("/proc/meminfo", &host);
+        if (r < 0)
+                return r;
+        r = swap_view_compute(host, &mem, &swap);
+        if (r < 0)
+                return r;
+
+        return render_swaps(&swap, out);
+}
+
+static int view_cpuinfo(struct view_context *ctx, struct strbuf *out) {
+        _cleanup_free_ char *host = NULL;
+        int r;
+
+        r = read_host_file("/proc/cpuinfo", &host);
+        if (r < 0)
+                return r;
+
+        return render_cpuinfo(host, &ctx->visible, out);
+}
+
+static int view_stat(struct view_context *ctx, struct strbuf *out) {
+        _cleanup_free_ struct cpu_times *percpu = NULL;
+        _cleanup_free_ char *host = NULL;
+        struct cpu_times total;
+        int r;
+
+        r = compute_cpu_times(ctx, &percpu, &total);
+        if (r < 0)
+                return r;
+        r = read_host_file("/proc/stat", &host);
+        if (r < 0)
+                return r;
+
+        return render_stat(host, &ctx->visible, percpu, &total, out);
+}
+
+static int view_uptime(struct view_context *ctx, struct strbuf *out) {
+        _cleanup_free_ struct cpu_times *percpu = NULL;
+        struct container *c = ctx->container;
+        double hz = (double) clock_ticks_per_sec();
+        uint64_t uptime = container_uptime_ticks(c);
+        struct cpu_times total;
+        double idle;
+        int r;
+
+        if (c->host_pidns)
+                return -EOPNOTSUPP; /* readers sharing the host's pid namespace see the host's uptime */
+
+        r = compute_cpu_times(ctx, &percpu, &total);
+        if (r >= 0)
+                idle = (double) total.idle / hz;
+        else
+                /* No CPU accounting: count every visible CPU as idle. */
+                idle = (double) cpuset_count(&ctx->visible) * (double) uptime / hz;
+
+        return render_uptime((double) uptime / hz, idle, out);
+}
+
+static int view_diskstats(struct view_context *ctx, struct strbuf *out) {
+        _cleanup_free_ char *host = NULL;
+        struct cg_io io = {};
+        int r;
+
+        r = cgroup_read_io(ctx->container->cgroup, &io);
+        if (r < 0)
+                return r;
+
+        r = read_host_file("/proc/diskstats", &host);
+        if (r >= 0)
+                r = render_diskstats(host, &io, out);
+
+        cg_io_done(&io);
+        return r;
+}
+
+static int view_cpulist(struct view_context *ctx, struct strbuf *out) {
+        return render_cpulist(&ctx->visible, out);
+}
+
+static int view_cpu_offline(struct view_context *ctx, struct strbuf *out) {
+        strbuf_puts(out, "\n");
+        return strbuf_error(out);
+}
+
+typedef int (*view_render_fn)(struct view_context *ctx, struct strbuf *out);
+
+static const view_render_fn view_renderers[_VIEW_FILE_MAX] = {
+        [VIEW_MEMINFO] = view_meminfo,
+        [VIEW_CPUINFO] = view_cpuinfo,
+        [VIEW_STAT] = view_stat,
+        [VIEW_UPTIME] = view_uptime,
+        [VIEW_DISKSTATS] = view_diskstats,
+        [VIEW_SWAPS] = view_swaps,
+        [VIEW_LOADAVG] = view_loadavg,
+        [VIEW_CPU_ONLINE] = view_cpulist,
+        [VIEW_CPU_PRESENT] = view_cpulist,
+        [VIEW_CPU_POSSIBLE] = view_cpulist,
+        [VIEW_CPU_OFFLINE] = view_cpu_offline,
+};
+
+/*
+ * A reader whose cgroup for the file's controller is the hierarchy's root is
+ * the host for that file: the root cgroup's figures are the host's, and the
+ * host file shows them with every field.
+ */
+static bool reader_is_host_for(struct views *v, const struct container *c, enum view_file f) {
+        enum cg_controller controller;
+        const char *path;
+
+        switch (f) {
+        case VIEW_MEMINFO:
+        case VIEW_SWAPS:
+                controller = CG_MEMORY;
+                break;
+        case VIEW_STAT:
+                controller = CG_CPUACCT;
+                break;
+        case VIEW_DISKSTATS:
+                controller = CG_BLKIO;
+                break;
+        case VIEW_LOADAVG:
+                controller = loadavg_sampler_controller(v->layout);
+                break;
+        default:
+                return false;
+        }
+
+        path = cgroup_path(c->cgroup, controller);
+        return path && streq(path, "/");
+}
+
+int views_render(struct views *v, enum view_file f, pid_t reader, struct strbuf *out) {
+        struct view_context ctx = { .views = v };
+        int r;
+
+        strbuf_reset(out);
+
+        r = container_lookup(v->cache, reader, &ctx.container);
+        if (r < 0) {
+                log_ratelimited(LOG_DEBUG, r, "Serving the host's %s to pid %d, its container was not found: %m",
+                                view_files[f].name, (int) reader);
+                return render_host_file(f, out);
+        }
+
+        if (ctx.container->root_cgroup || reader_is_host_for(v, ctx.container, f)) {
+                container_unref(v->cache, ctx.container);
+                return render_host_file(f, out);
+        }
+
+        compute_visible(v, ctx.container, &ctx.visible);
+
+        r = view_renderers[f](&ctx, out);
+        container_unref(v->cache, ctx.container);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                if (r != -EOPNOTSUPP)
+                        log_ratelimited(LOG_DEBUG, r, "Serving the host's %s to pid %d: %m", view_files[f].name,
+                                        (int) reader);
+                return render_host_file(f, out);
+        }
+
+        return strbuf_error(out);
+}
+
+void views_visible_cpus(struct views *v, pid_t reader, struct cpuset *ret) {
+        struct container *c = NULL;
+
+        if (container_lookup(v->cache, reader, &c) < 0)
+                c = NULL;
+
+        compute_visible(v, c, ret);
+        container_unref(v->cache, c);
+}
