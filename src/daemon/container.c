@@ -145,7 +145,7 @@ static void container_freep(struct container **c) {
 
 static bool cgroup_text_is_root(const char *text) {
         /* Every "ID:controllers:path" line ends in ":/". */
-        for (const char *line = text; *line; ) {
+        for (const char *line = text; *line;) {
                 const char *end = strchrnul(line, '\n');
 
                 if (end - line < 2 || end[-1] != '/' || end[-2] != ':')

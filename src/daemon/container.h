@@ -20,13 +20,13 @@
 
 struct container {
         /* Immutable after creation. */
-        bool host_pidns;          /* the reader shares the daemon's pid namespace */
-        bool root_cgroup;         /* every hierarchy's root: the host itself */
-        uint64_t pidns_ino;       /* 0 for host_pidns entries */
-        pid_t init_pid;           /* in the daemon's pid namespace; 0 for host_pidns entries */
-        int init_pidfd;           /* -1 for host_pidns entries */
-        uint64_t start_ticks;     /* init's start time, clock ticks after boot */
-        char *cgroup_text;        /* /proc/PID/cgroup the entry was opened from */
+        bool host_pidns; /* the reader shares the daemon's pid namespace */
+        bool root_cgroup; /* every hierarchy's root: the host itself */
+        uint64_t pidns_ino; /* 0 for host_pidns entries */
+        pid_t init_pid; /* in the daemon's pid namespace; 0 for host_pidns entries */
+        int init_pidfd; /* -1 for host_pidns entries */
+        uint64_t start_ticks; /* init's start time, clock ticks after boot */
+        char *cgroup_text; /* /proc/PID/cgroup the entry was opened from */
         struct cgroup *cgroup;
 
         /* history is guarded by lock. */

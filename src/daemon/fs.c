@@ -21,8 +21,8 @@ struct open_file {
         /* Guards everything below: many threads may read one open file. */
         pthread_mutex_t lock;
         struct strbuf content;
-        bool rendered;   /* content holds a snapshot */
-        bool unread;     /* rendered by fstat() and not read yet: the next read at 0 reuses it */
+        bool rendered; /* content holds a snapshot */
+        bool unread; /* rendered by fstat() and not read yet: the next read at 0 reuses it */
         int render_error;
 };
 
@@ -280,7 +280,13 @@ static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, stru
 static void fs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
         struct open_file *of = (struct open_file *) (uintptr_t) fi->fh;
 
+        /*
+         * The kernel can deliver release while the thread that answered the
+         * last read is still returning from fuse_reply_buf(); wait for it.
+         */
+        pthread_mutex_lock(&of->lock);
         strbuf_free(&of->content);
+        pthread_mutex_unlock(&of->lock);
         pthread_mutex_destroy(&of->lock);
         free(of);
         fuse_reply_err(req, 0);
@@ -311,7 +317,7 @@ static int dir_add(struct dir_handle *d, const char *name, uint64_t ino, mode_t 
         }
 
         d->entries = grown;
-        d->entries[d->n++] = (struct dir_entry) { copy, ino, type };
+        d->entries[d->n++] = (struct dir_entry){ copy, ino, type };
         return 0;
 }
 

@@ -40,14 +40,12 @@ static void print_help(void) {
 
 static int parse_options(int argc, char **argv, struct options *ret) {
         enum { OPT_VERSION = 256, OPT_CPU_VIEW, OPT_LOG_LEVEL, OPT_THREADS };
-        static const struct option longopts[] = {
-                { "help", no_argument, NULL, 'h' },
-                { "version", no_argument, NULL, OPT_VERSION },
-                { "cpu-view", required_argument, NULL, OPT_CPU_VIEW },
-                { "log-level", required_argument, NULL, OPT_LOG_LEVEL },
-                { "threads", required_argument, NULL, OPT_THREADS },
-                {}
-        };
+        static const struct option longopts[] = { { "help", no_argument, NULL, 'h' },
+                                                  { "version", no_argument, NULL, OPT_VERSION },
+                                                  { "cpu-view", required_argument, NULL, OPT_CPU_VIEW },
+                                                  { "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+                                                  { "threads", required_argument, NULL, OPT_THREADS },
+                                                  {} };
         struct options o = { .cpu_view = CPU_VIEW_QUOTA, .max_threads = 8 };
         int c, level;
 
@@ -67,9 +65,9 @@ static int parse_options(int argc, char **argv, struct options *ret) {
                 case OPT_LOG_LEVEL:
                         level = log_level_from_string(optarg);
                         if (level < 0)
-                                return log_error_errno(EINVAL,
-                                                       "Invalid --log-level '%s': use error, warning, notice, info or debug.",
-                                                       optarg);
+                                return log_error_errno(
+                                        EINVAL, "Invalid --log-level '%s': use error, warning, notice, info or debug.",
+                                        optarg);
                         log_set_max_level(level);
                         break;
                 case OPT_THREADS:
@@ -101,7 +99,8 @@ static int setup_views(const struct options *o, struct views *v) {
 
         r = cgroup_layout_new(mountinfo, "", &layout);
         if (r < 0)
-                return log_error_errno(r, "Failed to find the cgroup hierarchies: %m. Is cgroupfs mounted under /sys/fs/cgroup?");
+                return log_error_errno(
+                        r, "Failed to find the cgroup hierarchies: %m. Is cgroupfs mounted under /sys/fs/cgroup?");
         v->layout = layout;
         v->cpu_view = o->cpu_view;
 
@@ -131,8 +130,11 @@ static struct fuse_session *session_new(struct views *v) {
                 NULL,
         };
         struct fuse_args args = FUSE_ARGS_INIT(3, argv);
+        struct fuse_session *se;
 
-        return fuse_session_new(&args, &procview_fs_ops, sizeof(procview_fs_ops), v);
+        se = fuse_session_new(&args, &procview_fs_ops, sizeof(procview_fs_ops), v);
+        fuse_opt_free_args(&args);
+        return se;
 }
 
 static int serve(struct fuse_session *se, const struct options *o) {

@@ -14,9 +14,9 @@ static int check_fuse_device(void) {
                 return 0;
 
         if (errno == ENOENT)
-                return log_error_errno(ENODEV,
-                                       "FUSE is not available: /dev/fuse is missing. Load the module with 'modprobe fuse' "
-                                       "(in a container, pass the device with --device /dev/fuse).");
+                return log_error_errno(
+                        ENODEV, "FUSE is not available: /dev/fuse is missing. Load the module with 'modprobe fuse' "
+                                "(in a container, pass the device with --device /dev/fuse).");
         return log_error_errno(errno, "Cannot open /dev/fuse: %m. Run procviewd as root.");
 }
 

@@ -96,7 +96,10 @@ int nodes_init(void) {
                 VIEW_MEMINFO, VIEW_CPUINFO, VIEW_STAT, VIEW_UPTIME, VIEW_DISKSTATS, VIEW_SWAPS, VIEW_LOADAVG,
         };
         static const enum view_file cpu_files[] = {
-                VIEW_CPU_ONLINE, VIEW_CPU_PRESENT, VIEW_CPU_POSSIBLE, VIEW_CPU_OFFLINE,
+                VIEW_CPU_ONLINE,
+                VIEW_CPU_PRESENT,
+                VIEW_CPU_POSSIBLE,
+                VIEW_CPU_OFFLINE,
         };
         struct node *root, *proc, *sys, *devices, *system, *cpu;
         int r = 0;

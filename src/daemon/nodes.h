@@ -25,7 +25,7 @@
 #define HOST_CPU_DIR "/sys/devices/system/cpu"
 
 enum node_kind {
-        NODE_DIR,  /* a fixed directory of the mount */
+        NODE_DIR, /* a fixed directory of the mount */
         NODE_VIEW, /* a rendered file */
         NODE_HOST, /* a host entry below HOST_CPU_DIR, served read-only */
 };
@@ -35,10 +35,10 @@ struct node {
         uint64_t parent;
         char *name;
         enum node_kind kind;
-        mode_t type;          /* S_IFDIR, S_IFREG or S_IFLNK */
-        enum view_file view;  /* NODE_VIEW */
-        char *host_path;      /* NODE_HOST: absolute host path */
-        int cpu;              /* a host "cpuN" directory directly below cpu/: N, else -1 */
+        mode_t type; /* S_IFDIR, S_IFREG or S_IFLNK */
+        enum view_file view; /* NODE_VIEW */
+        char *host_path; /* NODE_HOST: absolute host path */
+        int cpu; /* a host "cpuN" directory directly below cpu/: N, else -1 */
         struct node *hash_next;
 };
 

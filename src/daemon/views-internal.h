@@ -9,6 +9,7 @@
 /* Everything one render needs about the reader's container. */
 struct view_context {
         struct views *views;
+        pid_t reader;
         struct container *container;
         struct cpuset visible;
 };

@@ -41,7 +41,11 @@ static pid_t last_pid_in_namespace(pid_t newest_tid) {
         return nspid;
 }
 
-static void count_tasks(const struct container *c, struct loadavg_view *view) {
+/*
+ * The reader is blocked in this read, but the kernel's own /proc/loadavg
+ * counts the task that reads it as running, so it is counted here too.
+ */
+static void count_tasks(const struct container *c, pid_t reader, struct loadavg_view *view) {
         _cleanup_free_ pid_t *tids = NULL;
         pid_t newest = 0;
         size_t n;
@@ -50,7 +54,7 @@ static void count_tasks(const struct container *c, struct loadavg_view *view) {
                 return;
 
         for (size_t i = 0; i < n; i++) {
-                view->running += task_is_running(tids[i]);
+                view->running += tids[i] == reader || task_is_running(tids[i]);
                 if (tids[i] > newest)
                         newest = tids[i];
         }
@@ -76,6 +80,6 @@ int view_loadavg(struct view_context *ctx, struct strbuf *out) {
         if (r < 0 && r != -ENOENT)
                 return r;
 
-        count_tasks(c, &view);
+        count_tasks(c, ctx->reader, &view);
         return render_loadavg(&view, out);
 }

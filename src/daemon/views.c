@@ -256,17 +256,10 @@ static int view_cpu_offline(struct view_context *ctx, struct strbuf *out) {
 typedef int (*view_render_fn)(struct view_context *ctx, struct strbuf *out);
 
 static const view_render_fn view_renderers[_VIEW_FILE_MAX] = {
-        [VIEW_MEMINFO] = view_meminfo,
-        [VIEW_CPUINFO] = view_cpuinfo,
-        [VIEW_STAT] = view_stat,
-        [VIEW_UPTIME] = view_uptime,
-        [VIEW_DISKSTATS] = view_diskstats,
-        [VIEW_SWAPS] = view_swaps,
-        [VIEW_LOADAVG] = view_loadavg,
-        [VIEW_CPU_ONLINE] = view_cpulist,
-        [VIEW_CPU_PRESENT] = view_cpulist,
-        [VIEW_CPU_POSSIBLE] = view_cpulist,
-        [VIEW_CPU_OFFLINE] = view_cpu_offline,
+        [VIEW_MEMINFO] = view_meminfo,      [VIEW_CPUINFO] = view_cpuinfo,         [VIEW_STAT] = view_stat,
+        [VIEW_UPTIME] = view_uptime,        [VIEW_DISKSTATS] = view_diskstats,     [VIEW_SWAPS] = view_swaps,
+        [VIEW_LOADAVG] = view_loadavg,      [VIEW_CPU_ONLINE] = view_cpulist,      [VIEW_CPU_PRESENT] = view_cpulist,
+        [VIEW_CPU_POSSIBLE] = view_cpulist, [VIEW_CPU_OFFLINE] = view_cpu_offline,
 };
 
 /*
@@ -301,7 +294,7 @@ static bool reader_is_host_for(struct views *v, const struct container *c, enum 
 }
 
 int views_render(struct views *v, enum view_file f, pid_t reader, struct strbuf *out) {
-        struct view_context ctx = { .views = v };
+        struct view_context ctx = { .views = v, .reader = reader };
         int r;
 
         strbuf_reset(out);

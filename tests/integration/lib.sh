@@ -187,8 +187,12 @@ start_daemon() {
 }
 
 stop_daemon() {
-        if [ -n "${DAEMON_PID:-}" ] && kill -0 "$DAEMON_PID" 2>/dev/null; then
-                kill -TERM "$DAEMON_PID"
+        if [ -n "${DAEMON_PID:-}" ]; then
+                if ! kill -0 "$DAEMON_PID" 2>/dev/null; then
+                        diag "procviewd died before the test stopped it; its log:"
+                        sed 's/^/#   /' "$DAEMON_LOG" | head -n 60
+                fi
+                kill -TERM "$DAEMON_PID" 2>/dev/null
                 wait "$DAEMON_PID" 2>/dev/null
         fi
         if [ -n "${MNT:-}" ]; then
