@@ -5,7 +5,7 @@
 BUILD ?= build
 MESON_OPTS ?=
 
-.PHONY: all deps demo check check-unit check-integration clean
+.PHONY: all deps demo check check-unit check-integration check-asan format-check clean
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -28,5 +28,15 @@ check-unit: all
 check-integration: all
 	./tests/run.sh integration
 
+# The same tests against a build with AddressSanitizer and UBSan; any report fails them.
+check-asan: deps
+	test -f build-asan/build.ninja || meson setup -Db_sanitize=address,undefined -Db_lundef=false build-asan
+	ninja -C build-asan
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		PROCVIEW_BUILD=$(CURDIR)/build-asan ./tests/run.sh
+
+format-check:
+	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) build-asan

@@ -14,13 +14,8 @@ static const struct {
         const char *path;
         mode_t mode;
 } rootfs_dirs[] = {
-        { "bin",  0755 },
-        { "dev",  0755 },
-        { "etc",  0755 },
-        { "proc", 0555 },
-        { "root", 0700 },
-        { "sys",  0555 },
-        { "tmp",  01777 },
+        { "bin", 0755 },  { "dev", 0755 }, { "etc", 0755 },  { "proc", 0555 },
+        { "root", 0700 }, { "sys", 0555 }, { "tmp", 01777 },
 };
 
 /* Returns 1 when the 64-bit ELF file behind fd names a program interpreter, that is, links dynamically. */
@@ -50,13 +45,16 @@ static int open_host_busybox(int *ret_fd) {
 
         fd = open(HOST_BUSYBOX, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
-                return log_error_errno(errno, "Failed to open '%s': %m. Install it with 'apt install busybox-static'.", HOST_BUSYBOX);
+                return log_error_errno(errno, "Failed to open '%s': %m. Install it with 'apt install busybox-static'.",
+                                       HOST_BUSYBOX);
 
         r = elf_has_interpreter(fd);
         if (r < 0)
                 return log_error_errno(r, "Failed to read '%s' as a 64-bit ELF program: %m", HOST_BUSYBOX);
         if (r > 0)
-                return log_error_errno(-ENOEXEC, "'%s' is linked dynamically and cannot run in an empty root filesystem. Install it with 'apt install busybox-static'.",
+                return log_error_errno(-ENOEXEC,
+                                       "'%s' is linked dynamically and cannot run in an empty root filesystem. Install "
+                                       "it with 'apt install busybox-static'.",
                                        HOST_BUSYBOX);
 
         *ret_fd = TAKE_FD(fd);
@@ -129,7 +127,8 @@ static int link_applets(int rootfs_fd) {
                         continue;
 
                 if (symlinkat("busybox", bin_fd, applet) < 0 && errno != EEXIST)
-                        return log_error_errno(errno, "Failed to create symlink 'bin/%s' in the root filesystem: %m", applet);
+                        return log_error_errno(errno, "Failed to create symlink 'bin/%s' in the root filesystem: %m",
+                                               applet);
         }
         return 0;
 }
@@ -156,11 +155,13 @@ static int create_skeleton(int rootfs_fd) {
 
         for (size_t i = 0; i < ELEMENTSOF(rootfs_dirs); i++) {
                 if (mkdirat(rootfs_fd, rootfs_dirs[i].path, rootfs_dirs[i].mode) < 0)
-                        return log_error_errno(errno, "Failed to create '%s' in the root filesystem: %m", rootfs_dirs[i].path);
+                        return log_error_errno(errno, "Failed to create '%s' in the root filesystem: %m",
+                                               rootfs_dirs[i].path);
 
                 /* mkdirat() applies the umask, which would drop the sticky, world-writable bits of tmp. */
                 if (fchmodat(rootfs_fd, rootfs_dirs[i].path, rootfs_dirs[i].mode, 0) < 0)
-                        return log_error_errno(errno, "Failed to set the mode of '%s' in the root filesystem: %m", rootfs_dirs[i].path);
+                        return log_error_errno(errno, "Failed to set the mode of '%s' in the root filesystem: %m",
+                                               rootfs_dirs[i].path);
         }
 
         r = create_file_at(rootfs_fd, "etc/passwd", "root:x:0:0:root:/root:/bin/sh\n");

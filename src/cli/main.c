@@ -54,11 +54,9 @@ enum {
 
 /* Returns 1 to go on with a subcommand at argv[optind], 0 to exit successfully, or EXIT_USAGE. */
 static int parse_global_options(int argc, char *argv[]) {
-        static const struct option options[] = {
-                { "help",    no_argument, NULL, 'h'         },
-                { "version", no_argument, NULL, ARG_VERSION },
-                {}
-        };
+        static const struct option options[] = { { "help", no_argument, NULL, 'h' },
+                                                 { "version", no_argument, NULL, ARG_VERSION },
+                                                 {} };
         int c;
 
         /* "+" stops at the subcommand, so its own options are left for it. */

@@ -15,13 +15,24 @@ static inline void json_object_putp(struct json_object **o) {
 }
 #define _cleanup_json_ _cleanup_(json_object_putp)
 
-#define STRV(...) ((const char *const[]) { __VA_ARGS__, NULL })
+#define STRV(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
 /* The capabilities Docker grants a container by default. */
 static const char *const default_capabilities[] = {
-        "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD",
-        "CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP",
-        "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE",
+        "CAP_CHOWN",
+        "CAP_DAC_OVERRIDE",
+        "CAP_FSETID",
+        "CAP_FOWNER",
+        "CAP_MKNOD",
+        "CAP_NET_RAW",
+        "CAP_SETGID",
+        "CAP_SETUID",
+        "CAP_SETFCAP",
+        "CAP_SETPCAP",
+        "CAP_NET_BIND_SERVICE",
+        "CAP_SYS_CHROOT",
+        "CAP_KILL",
+        "CAP_AUDIT_WRITE",
         NULL,
 };
 
@@ -31,12 +42,13 @@ static const struct mount_spec {
         const char *source;
         const char *const *options;
 } default_mounts[] = {
-        { "/proc",          "proc",   "proc",   NULL },
-        { "/dev",           "tmpfs",  "tmpfs",  STRV("nosuid", "strictatime", "mode=755", "size=65536k") },
-        { "/dev/pts",       "devpts", "devpts", STRV("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5") },
-        { "/dev/shm",       "tmpfs",  "shm",    STRV("nosuid", "noexec", "nodev", "mode=1777", "size=65536k") },
-        { "/dev/mqueue",    "mqueue", "mqueue", STRV("nosuid", "noexec", "nodev") },
-        { "/sys",           "sysfs",  "sysfs",  STRV("nosuid", "noexec", "nodev", "ro") },
+        { "/proc", "proc", "proc", NULL },
+        { "/dev", "tmpfs", "tmpfs", STRV("nosuid", "strictatime", "mode=755", "size=65536k") },
+        { "/dev/pts", "devpts", "devpts",
+          STRV("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5") },
+        { "/dev/shm", "tmpfs", "shm", STRV("nosuid", "noexec", "nodev", "mode=1777", "size=65536k") },
+        { "/dev/mqueue", "mqueue", "mqueue", STRV("nosuid", "noexec", "nodev") },
+        { "/sys", "sysfs", "sysfs", STRV("nosuid", "noexec", "nodev", "ro") },
         { "/sys/fs/cgroup", "cgroup", "cgroup", STRV("nosuid", "noexec", "nodev", "relatime", "ro") },
 };
 
@@ -44,14 +56,21 @@ static const char *const view_mount_options[] = { "bind", "ro", "nosuid", "nodev
 
 /* The defaults of "runc spec" (runc 1.1). */
 static const char *const masked_paths[] = {
-        "/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
-        "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware", "/proc/scsi",
+        "/proc/acpi",
+        "/proc/asound",
+        "/proc/kcore",
+        "/proc/keys",
+        "/proc/latency_stats",
+        "/proc/timer_list",
+        "/proc/timer_stats",
+        "/proc/sched_debug",
+        "/sys/firmware",
+        "/proc/scsi",
         NULL,
 };
 
 static const char *const readonly_paths[] = {
-        "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
-        NULL,
+        "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL,
 };
 
 static const char *const namespaces[] = { "pid", "ipc", "uts", "mount", "network", NULL };
@@ -91,8 +110,7 @@ static struct json_object *string_array(const char *const *strings) {
 static struct json_object *build_capabilities(void) {
         _cleanup_json_ struct json_object *capabilities = json_object_new_object();
 
-        if (!capabilities ||
-            add(capabilities, "bounding", string_array(default_capabilities)) < 0 ||
+        if (!capabilities || add(capabilities, "bounding", string_array(default_capabilities)) < 0 ||
             add(capabilities, "effective", string_array(default_capabilities)) < 0 ||
             add(capabilities, "permitted", string_array(default_capabilities)) < 0)
                 return NULL;
@@ -102,9 +120,7 @@ static struct json_object *build_capabilities(void) {
 static struct json_object *build_user(void) {
         _cleanup_json_ struct json_object *user = json_object_new_object();
 
-        if (!user ||
-            add(user, "uid", json_object_new_int(0)) < 0 ||
-            add(user, "gid", json_object_new_int(0)) < 0)
+        if (!user || add(user, "uid", json_object_new_int(0)) < 0 || add(user, "gid", json_object_new_int(0)) < 0)
                 return NULL;
         return TAKE_PTR(user);
 }
@@ -113,10 +129,8 @@ static struct json_object *build_user(void) {
 static struct json_object *build_rlimits(void) {
         _cleanup_json_ struct json_object *rlimits = json_object_new_array(), *nofile = json_object_new_object();
 
-        if (!rlimits || !nofile ||
-            add(nofile, "type", json_object_new_string("RLIMIT_NOFILE")) < 0 ||
-            add(nofile, "hard", json_object_new_int(1024)) < 0 ||
-            add(nofile, "soft", json_object_new_int(1024)) < 0 ||
+        if (!rlimits || !nofile || add(nofile, "type", json_object_new_string("RLIMIT_NOFILE")) < 0 ||
+            add(nofile, "hard", json_object_new_int(1024)) < 0 || add(nofile, "soft", json_object_new_int(1024)) < 0 ||
             append(rlimits, TAKE_PTR(nofile)) < 0)
                 return NULL;
         return TAKE_PTR(rlimits);
@@ -134,14 +148,11 @@ static struct json_object *build_process(const struct run_options *o) {
         _cleanup_json_ struct json_object *process = json_object_new_object();
         bool terminal = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
 
-        if (!process ||
-            add(process, "terminal", json_object_new_boolean(terminal)) < 0 ||
+        if (!process || add(process, "terminal", json_object_new_boolean(terminal)) < 0 ||
             add(process, "user", build_user()) < 0 ||
             add(process, "args", string_array(o->command ? (const char *const *) o->command : STRV("/bin/sh"))) < 0 ||
-            add(process, "env", build_env()) < 0 ||
-            add(process, "cwd", json_object_new_string("/")) < 0 ||
-            add(process, "capabilities", build_capabilities()) < 0 ||
-            add(process, "rlimits", build_rlimits()) < 0 ||
+            add(process, "env", build_env()) < 0 || add(process, "cwd", json_object_new_string("/")) < 0 ||
+            add(process, "capabilities", build_capabilities()) < 0 || add(process, "rlimits", build_rlimits()) < 0 ||
             add(process, "noNewPrivileges", json_object_new_boolean(true)) < 0)
                 return NULL;
         return TAKE_PTR(process);
@@ -150,8 +161,7 @@ static struct json_object *build_process(const struct run_options *o) {
 static int add_mount(struct json_object *mounts, const struct mount_spec *spec) {
         _cleanup_json_ struct json_object *mount = json_object_new_object();
 
-        if (!mount ||
-            add(mount, "destination", json_object_new_string(spec->destination)) < 0 ||
+        if (!mount || add(mount, "destination", json_object_new_string(spec->destination)) < 0 ||
             add(mount, "type", json_object_new_string(spec->type)) < 0 ||
             add(mount, "source", json_object_new_string(spec->source)) < 0)
                 return -ENOMEM;
@@ -174,7 +184,7 @@ static int add_view_mounts(struct json_object *mounts, const char *views_dir) {
                 if (!source || !destination)
                         return -ENOMEM;
 
-                r = add_mount(mounts, &(struct mount_spec) { destination, "bind", source, view_mount_options });
+                r = add_mount(mounts, &(struct mount_spec){ destination, "bind", source, view_mount_options });
                 if (r < 0)
                         return r;
         }
@@ -186,10 +196,12 @@ static int add_volume_mounts(struct json_object *mounts, const struct run_option
                 const struct volume *v = &o->volumes[i];
                 int r;
 
-                r = add_mount(mounts, &(struct mount_spec) {
-                        v->destination, "bind", v->source,
-                        v->read_only ? STRV("rbind", "ro") : STRV("rbind"),
-                });
+                r = add_mount(mounts, &(struct mount_spec){
+                                              v->destination,
+                                              "bind",
+                                              v->source,
+                                              v->read_only ? STRV("rbind", "ro") : STRV("rbind"),
+                                      });
                 if (r < 0)
                         return r;
         }
@@ -223,9 +235,7 @@ static struct json_object *build_namespaces(void) {
         for (const char *const *type = namespaces; *type; type++) {
                 _cleanup_json_ struct json_object *ns = json_object_new_object();
 
-                if (!ns ||
-                    add(ns, "type", json_object_new_string(*type)) < 0 ||
-                    append(array, TAKE_PTR(ns)) < 0)
+                if (!ns || add(ns, "type", json_object_new_string(*type)) < 0 || append(array, TAKE_PTR(ns)) < 0)
                         return NULL;
         }
         return TAKE_PTR(array);
@@ -235,10 +245,8 @@ static struct json_object *build_namespaces(void) {
 static struct json_object *build_device_rules(void) {
         _cleanup_json_ struct json_object *rules = json_object_new_array(), *deny = json_object_new_object();
 
-        if (!rules || !deny ||
-            add(deny, "allow", json_object_new_boolean(false)) < 0 ||
-            add(deny, "access", json_object_new_string("rwm")) < 0 ||
-            append(rules, TAKE_PTR(deny)) < 0)
+        if (!rules || !deny || add(deny, "allow", json_object_new_boolean(false)) < 0 ||
+            add(deny, "access", json_object_new_string("rwm")) < 0 || append(rules, TAKE_PTR(deny)) < 0)
                 return NULL;
         return TAKE_PTR(rules);
 }
@@ -249,9 +257,8 @@ static struct json_object *build_cpu(const struct run_options *o) {
         if (!cpu)
                 return NULL;
 
-        if (o->cpu_quota > 0 &&
-            (add(cpu, "quota", json_object_new_int64((int64_t) o->cpu_quota)) < 0 ||
-             add(cpu, "period", json_object_new_uint64(CPU_PERIOD_USEC)) < 0))
+        if (o->cpu_quota > 0 && (add(cpu, "quota", json_object_new_int64((int64_t) o->cpu_quota)) < 0 ||
+                                 add(cpu, "period", json_object_new_uint64(CPU_PERIOD_USEC)) < 0))
                 return NULL;
         if (o->cpuset_cpus && add(cpu, "cpus", json_object_new_string(o->cpuset_cpus)) < 0)
                 return NULL;
@@ -266,8 +273,7 @@ static struct json_object *build_resources(const struct run_options *o) {
 
         if (o->memory_limit > 0) {
                 memory = json_object_new_object();
-                if (!memory ||
-                    add(memory, "limit", json_object_new_int64((int64_t) o->memory_limit)) < 0 ||
+                if (!memory || add(memory, "limit", json_object_new_int64((int64_t) o->memory_limit)) < 0 ||
                     add(resources, "memory", TAKE_PTR(memory)) < 0)
                         return NULL;
         }
@@ -281,8 +287,7 @@ static struct json_object *build_linux(const struct run_options *o) {
         _cleanup_json_ struct json_object *linux_section = json_object_new_object();
         _cleanup_free_ char *cgroups_path = format_string("/procview/%s", o->name);
 
-        if (!linux_section || !cgroups_path ||
-            add(linux_section, "namespaces", build_namespaces()) < 0 ||
+        if (!linux_section || !cgroups_path || add(linux_section, "namespaces", build_namespaces()) < 0 ||
             add(linux_section, "resources", build_resources(o)) < 0 ||
             add(linux_section, "cgroupsPath", json_object_new_string(cgroups_path)) < 0 ||
             add(linux_section, "maskedPaths", string_array(masked_paths)) < 0 ||
@@ -294,8 +299,7 @@ static struct json_object *build_linux(const struct run_options *o) {
 static struct json_object *build_root(const char *rootfs) {
         _cleanup_json_ struct json_object *root = json_object_new_object();
 
-        if (!root ||
-            add(root, "path", json_object_new_string(rootfs)) < 0 ||
+        if (!root || add(root, "path", json_object_new_string(rootfs)) < 0 ||
             add(root, "readonly", json_object_new_boolean(false)) < 0)
                 return NULL;
         return TAKE_PTR(root);
@@ -304,13 +308,10 @@ static struct json_object *build_root(const char *rootfs) {
 static struct json_object *build_config(const char *rootfs, const struct run_options *o) {
         _cleanup_json_ struct json_object *config = json_object_new_object();
 
-        if (!config ||
-            add(config, "ociVersion", json_object_new_string(OCI_VERSION)) < 0 ||
-            add(config, "process", build_process(o)) < 0 ||
-            add(config, "root", build_root(rootfs)) < 0 ||
+        if (!config || add(config, "ociVersion", json_object_new_string(OCI_VERSION)) < 0 ||
+            add(config, "process", build_process(o)) < 0 || add(config, "root", build_root(rootfs)) < 0 ||
             add(config, "hostname", json_object_new_string(o->name)) < 0 ||
-            add(config, "mounts", build_mounts(o)) < 0 ||
-            add(config, "linux", build_linux(o)) < 0)
+            add(config, "mounts", build_mounts(o)) < 0 || add(config, "linux", build_linux(o)) < 0)
                 return NULL;
         return TAKE_PTR(config);
 }
@@ -333,6 +334,7 @@ int oci_config_write(const char *bundle, const char *rootfs, const struct run_op
                 return log_error_errno(errno, "Failed to create '%s': %m", path);
 
         if (json_object_to_fd(fd, config, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE) < 0)
-                return log_error_errno(-EIO, "Failed to write '%s': %s", path, json_util_get_last_err() ?: "unknown error");
+                return log_error_errno(-EIO, "Failed to write '%s': %s", path,
+                                       json_util_get_last_err() ?: "unknown error");
         return 0;
 }

@@ -60,7 +60,9 @@ static int parse_memory(const char *arg, uint64_t *ret) {
 
         r = parse_size(arg, &bytes);
         if (r < 0)
-                return log_error_errno(r, "Invalid memory size '%s': expected bytes or a number with a k, m or g suffix, such as 50m.", arg);
+                return log_error_errno(
+                        r, "Invalid memory size '%s': expected bytes or a number with a k, m or g suffix, such as 50m.",
+                        arg);
         if (bytes == 0)
                 return log_error_errno(-EINVAL, "Invalid memory size '%s': the limit must be greater than 0.", arg);
         /* The OCI config stores the limit as a signed 64-bit number. */
@@ -101,7 +103,8 @@ static int parse_cpus(const char *arg, uint64_t *ret_quota) {
         n_online = cpuset_count(&online);
 
         if (millicpus > (uint64_t) n_online * 1000)
-                return log_error_errno(-EINVAL, "Invalid CPU count '%s': this host has only %u online CPUs.", arg, n_online);
+                return log_error_errno(-EINVAL, "Invalid CPU count '%s': this host has only %u online CPUs.", arg,
+                                       n_online);
 
         quota = millicpus * CPU_PERIOD_USEC / 1000;
         if (quota < CPU_QUOTA_MIN_USEC)
@@ -118,7 +121,8 @@ static int parse_cpuset_cpus(const char *arg, char **ret) {
 
         r = cpuset_parse(arg, &requested);
         if (r < 0 || cpuset_is_empty(&requested))
-                return log_error_errno(r < 0 ? r : -EINVAL, "Invalid CPU list '%s': expected CPU numbers and ranges such as 0-2,5.", arg);
+                return log_error_errno(r < 0 ? r : -EINVAL,
+                                       "Invalid CPU list '%s': expected CPU numbers and ranges such as 0-2,5.", arg);
 
         r = read_online_cpus(&online);
         if (r < 0)
@@ -128,8 +132,9 @@ static int parse_cpuset_cpus(const char *arg, char **ret) {
         cpuset_intersect(&outside, &online);
         if (!cpuset_equal(&outside, &requested)) {
                 cpuset_format(&online, &online_text);
-                return log_error_errno(-EINVAL, "Invalid CPU list '%s': it names CPUs that are not online on this host (online: %s).",
-                                       arg, online_text.data ?: "none");
+                return log_error_errno(
+                        -EINVAL, "Invalid CPU list '%s': it names CPUs that are not online on this host (online: %s).",
+                        arg, online_text.data ?: "none");
         }
 
         cpuset_format(&requested, &text);
@@ -170,11 +175,13 @@ static int parse_volume(const char *arg, struct volume *ret) {
                 if (streq(mode, "ro"))
                         read_only = true;
                 else if (!streq(mode, "rw"))
-                        return log_error_errno(-EINVAL, "Invalid volume mode '%s' in '%s': expected 'ro' or 'rw'.", mode, arg);
+                        return log_error_errno(-EINVAL, "Invalid volume mode '%s' in '%s': expected 'ro' or 'rw'.",
+                                               mode, arg);
         }
 
         if (colon[1] != '/' || path_has_dot_dot(colon + 1))
-                return log_error_errno(-EINVAL, "Invalid volume destination '%s': expected an absolute path without '..'.", colon + 1);
+                return log_error_errno(
+                        -EINVAL, "Invalid volume destination '%s': expected an absolute path without '..'.", colon + 1);
 
         source = realpath(spec, NULL);
         if (!source)
@@ -184,7 +191,7 @@ static int parse_volume(const char *arg, struct volume *ret) {
         if (!destination)
                 return log_oom();
 
-        *ret = (struct volume) {
+        *ret = (struct volume){
                 .source = TAKE_PTR(source),
                 .destination = TAKE_PTR(destination),
                 .read_only = read_only,
@@ -219,7 +226,9 @@ static int check_name(const char *name) {
         return 0;
 
 invalid:
-        return log_error_errno(-EINVAL, "Invalid container name '%s': expected up to %d letters, digits, '_', '.' or '-', starting with a letter or digit.",
+        return log_error_errno(-EINVAL,
+                               "Invalid container name '%s': expected up to %d letters, digits, '_', '.' or '-', "
+                               "starting with a letter or digit.",
                                name, NAME_MAX_LENGTH);
 }
 
@@ -234,8 +243,8 @@ static int generate_name(char **ret) {
         if ((size_t) n != sizeof(bytes))
                 return log_error_errno(-EIO, "Failed to generate a container name: short read from getrandom().");
 
-        name = format_string("procview-%02x%02x%02x%02x%02x%02x",
-                             bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5]);
+        name = format_string("procview-%02x%02x%02x%02x%02x%02x", bytes[0], bytes[1], bytes[2], bytes[3], bytes[4],
+                             bytes[5]);
         if (!name)
                 return log_oom();
 
@@ -258,7 +267,8 @@ static int resolve_rootfs(const char *arg, char **ret) {
         if (stat(path, &st) < 0)
                 return log_error_errno(errno, "Failed to stat root filesystem '%s': %m", path);
         if (!S_ISDIR(st.st_mode))
-                return log_error_errno(-ENOTDIR, "Invalid root filesystem '%s': %m. Pass a directory, or 'busybox'.", arg);
+                return log_error_errno(-ENOTDIR, "Invalid root filesystem '%s': %m. Pass a directory, or 'busybox'.",
+                                       arg);
 
         *ret = TAKE_PTR(path);
         return 0;
@@ -292,19 +302,17 @@ enum {
         ARG_NO_VIEWS,
 };
 
-static const struct option run_long_options[] = {
-        { "help",         no_argument,       NULL, 'h'              },
-        { "name",         required_argument, NULL, ARG_NAME         },
-        { "memory",       required_argument, NULL, 'm'              },
-        { "cpus",         required_argument, NULL, ARG_CPUS         },
-        { "cpuset-cpus",  required_argument, NULL, ARG_CPUSET_CPUS  },
-        { "runtime",      required_argument, NULL, ARG_RUNTIME      },
-        { "runtime-root", required_argument, NULL, ARG_RUNTIME_ROOT },
-        { "views",        required_argument, NULL, ARG_VIEWS        },
-        { "no-views",     no_argument,       NULL, ARG_NO_VIEWS     },
-        { "volume",       required_argument, NULL, 'v'              },
-        {}
-};
+static const struct option run_long_options[] = { { "help", no_argument, NULL, 'h' },
+                                                  { "name", required_argument, NULL, ARG_NAME },
+                                                  { "memory", required_argument, NULL, 'm' },
+                                                  { "cpus", required_argument, NULL, ARG_CPUS },
+                                                  { "cpuset-cpus", required_argument, NULL, ARG_CPUSET_CPUS },
+                                                  { "runtime", required_argument, NULL, ARG_RUNTIME },
+                                                  { "runtime-root", required_argument, NULL, ARG_RUNTIME_ROOT },
+                                                  { "views", required_argument, NULL, ARG_VIEWS },
+                                                  { "no-views", no_argument, NULL, ARG_NO_VIEWS },
+                                                  { "volume", required_argument, NULL, 'v' },
+                                                  {} };
 
 /* Handles one option; returns 0, 1 after --help, or a negative errno after logging. */
 static int parse_one_option(int c, char *argv[], struct run_options *o) {
@@ -357,8 +365,9 @@ static int parse_positional(int argc, char *argv[], struct run_options *o) {
                 return 0;
 
         if (!streq(argv[optind], "--")) {
-                log_error("Unexpected argument '%s' after ROOTFS. Put options before ROOTFS and the command after '--'.",
-                          argv[optind]);
+                log_error(
+                        "Unexpected argument '%s' after ROOTFS. Put options before ROOTFS and the command after '--'.",
+                        argv[optind]);
                 return -EINVAL;
         }
         optind++;
@@ -443,5 +452,5 @@ void run_options_done(struct run_options *o) {
         free(o->runtime_root);
         free(o->views_dir);
         free(o->rootfs);
-        *o = (struct run_options) {};
+        *o = (struct run_options){};
 }

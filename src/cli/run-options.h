@@ -13,7 +13,7 @@
 #define CPU_PERIOD_USEC UINT64_C(100000)
 
 struct volume {
-        char *source;      /* absolute, resolved on the host */
+        char *source; /* absolute, resolved on the host */
         char *destination; /* absolute inside the container */
         bool read_only;
 };
@@ -21,15 +21,15 @@ struct volume {
 struct run_options {
         char *name;
         uint64_t memory_limit; /* bytes, 0 for no limit */
-        uint64_t cpu_quota;    /* microseconds per CPU_PERIOD_USEC, 0 for no quota */
-        char *cpuset_cpus;     /* kernel list format, NULL for no cpuset */
-        const char *runtime;   /* "runc" or "crun" */
+        uint64_t cpu_quota; /* microseconds per CPU_PERIOD_USEC, 0 for no quota */
+        char *cpuset_cpus; /* kernel list format, NULL for no cpuset */
+        const char *runtime; /* "runc" or "crun" */
         char *runtime_root;
-        char *views_dir;       /* absolute when it exists, NULL with --no-views */
+        char *views_dir; /* absolute when it exists, NULL with --no-views */
         struct volume *volumes;
         size_t n_volumes;
-        char *rootfs;          /* absolute path, NULL for a busybox rootfs */
-        char **command;        /* NULL-terminated, NULL for the default shell */
+        char *rootfs; /* absolute path, NULL for a busybox rootfs */
+        char **command; /* NULL-terminated, NULL for the default shell */
 };
 
 /*

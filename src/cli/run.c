@@ -16,14 +16,18 @@
 
 static int check_host(const struct run_options *o, const struct runtime *rt) {
         if (geteuid() != 0)
-                return log_error_errno(-EPERM, "procview run must be run as root, because the runtime creates namespaces and cgroups.");
+                return log_error_errno(
+                        -EPERM,
+                        "procview run must be run as root, because the runtime creates namespaces and cgroups.");
 
         if (o->views_dir && views_check_mounted(o->views_dir) < 0)
                 return -ENOTCONN;
 
         /* Refuse a name in use, because the clean-up would otherwise delete the other container. */
         if (runtime_container_exists(rt, o->name))
-                return log_error_errno(-EEXIST, "A container named '%s' already exists in '%s'. Pass another --name, or remove it with '%s --root %s delete --force %s'.",
+                return log_error_errno(-EEXIST,
+                                       "A container named '%s' already exists in '%s'. Pass another --name, or remove "
+                                       "it with '%s --root %s delete --force %s'.",
                                        o->name, rt->root, rt->name, rt->root, o->name);
         return 0;
 }

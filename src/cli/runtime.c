@@ -48,11 +48,12 @@ int runtime_find(const char *name, const char *root, struct runtime *ret) {
         r = find_in_path(name, &path);
         if (r == -ENOENT)
                 /* Debian ships both runtimes in packages named like the binary. */
-                return log_error_errno(r, "Runtime '%s' not found in PATH. Install it with 'apt install %s'.", name, name);
+                return log_error_errno(r, "Runtime '%s' not found in PATH. Install it with 'apt install %s'.", name,
+                                       name);
         if (r < 0)
                 return log_oom();
 
-        *ret = (struct runtime) { .name = name, .path = path, .root = root };
+        *ret = (struct runtime){ .name = name, .path = path, .root = root };
         return 0;
 }
 
@@ -162,8 +163,8 @@ static int wait_forwarding_signals(pid_t runtime_pid, int *ret_status) {
 
 int runtime_run(const struct runtime *rt, const char *bundle, const char *id, int *ret_status) {
         char *argv[] = {
-                (char *) rt->name, (char *) "--root", (char *) rt->root,
-                (char *) "run", (char *) "--bundle", (char *) bundle, (char *) id, NULL,
+                (char *) rt->name,   (char *) "--root", (char *) rt->root, (char *) "run",
+                (char *) "--bundle", (char *) bundle,   (char *) id,       NULL,
         };
         pid_t pid;
         int r;
@@ -183,8 +184,13 @@ int runtime_run(const struct runtime *rt, const char *bundle, const char *id, in
 
 int runtime_delete(const struct runtime *rt, const char *id) {
         char *argv[] = {
-                (char *) rt->name, (char *) "--root", (char *) rt->root,
-                (char *) "delete", (char *) "--force", (char *) id, NULL,
+                (char *) rt->name,
+                (char *) "--root",
+                (char *) rt->root,
+                (char *) "delete",
+                (char *) "--force",
+                (char *) id,
+                NULL,
         };
         _cleanup_free_ char *output = NULL;
         int status, r;
@@ -201,6 +207,6 @@ int runtime_delete(const struct runtime *rt, const char *id) {
                 return 0;
 
         output[strcspn(output, "\n")] = '\0';
-        return log_error_errno(-EIO, "Failed to delete container '%s' with '%s --root %s delete --force %s': %s",
-                               id, rt->name, rt->root, id, output);
+        return log_error_errno(-EIO, "Failed to delete container '%s' with '%s --root %s delete --force %s': %s", id,
+                               rt->name, rt->root, id, output);
 }

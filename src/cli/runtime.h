@@ -10,7 +10,7 @@
 
 struct runtime {
         const char *name; /* "runc" or "crun" */
-        char *path;       /* the binary, found in PATH */
+        char *path; /* the binary, found in PATH */
         const char *root; /* state directory passed as --root */
 };
 

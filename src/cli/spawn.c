@@ -63,8 +63,8 @@ static int read_all(int fd, char **ret) {
         return 0;
 }
 
-int spawn_capture(const char *path, char *const argv[], spawn_setup_t setup, int capture_fd,
-                  char **ret_output, int *ret_status) {
+int spawn_capture(const char *path, char *const argv[], spawn_setup_t setup, int capture_fd, char **ret_output,
+                  int *ret_status) {
         _cleanup_close_ int read_fd = -1;
         _cleanup_free_ char *output = NULL;
         int pipe_fds[2], status, r;

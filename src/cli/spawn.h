@@ -19,8 +19,8 @@ int spawn_process(const char *path, char *const argv[], spawn_setup_t setup, pid
  * (STDOUT_FILENO or STDERR_FILENO) into *ret_output. *ret_status is the exit
  * status as wait_for_exit() reports it.
  */
-int spawn_capture(const char *path, char *const argv[], spawn_setup_t setup, int capture_fd,
-                  char **ret_output, int *ret_status);
+int spawn_capture(const char *path, char *const argv[], spawn_setup_t setup, int capture_fd, char **ret_output,
+                  int *ret_status);
 
 /* Wait for pid and return its exit status, or 128+N when signal N ended it, in *ret_status. */
 int wait_for_exit(pid_t pid, int *ret_status);

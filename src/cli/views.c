@@ -7,14 +7,8 @@
 #include "views.h"
 
 const char *const view_paths[] = {
-        "proc/meminfo",
-        "proc/cpuinfo",
-        "proc/stat",
-        "proc/uptime",
-        "proc/diskstats",
-        "proc/swaps",
-        "proc/loadavg",
-        "sys/devices/system/cpu",
+        "proc/meminfo",   "proc/cpuinfo", "proc/stat",    "proc/uptime",
+        "proc/diskstats", "proc/swaps",   "proc/loadavg", "sys/devices/system/cpu",
 };
 
 const size_t n_view_paths = sizeof(view_paths) / sizeof(view_paths[0]);
@@ -29,7 +23,9 @@ bool view_present(const char *dir, const char *path) {
 }
 
 static int log_not_mounted(const char *dir, int err, const char *reason) {
-        return log_error_errno(err, "The procview files are not mounted at '%s' (%s). Start the daemon with 'procviewd %s', or pass --no-views.",
+        return log_error_errno(err,
+                               "The procview files are not mounted at '%s' (%s). Start the daemon with 'procviewd %s', "
+                               "or pass --no-views.",
                                dir, reason, dir);
 }
 

@@ -76,39 +76,39 @@ const char *cgroup_path(const struct cgroup *cg, enum cg_controller c);
 
 /* Values from memory.stat (v1 "total_*" keys, v2 plain keys), in bytes. */
 struct cg_memory_stat {
-        uint64_t cache;              /* v1 total_cache, v2 file */
+        uint64_t cache; /* v1 total_cache, v2 file */
         uint64_t active_anon;
         uint64_t inactive_anon;
         uint64_t active_file;
         uint64_t inactive_file;
         uint64_t unevictable;
         uint64_t shmem;
-        uint64_t mapped;             /* v1 total_mapped_file, v2 file_mapped */
-        uint64_t dirty;              /* v1 total_dirty, v2 file_dirty */
-        uint64_t writeback;          /* v1 total_writeback, v2 file_writeback */
-        uint64_t anon;               /* v1 total_rss, v2 anon */
-        uint64_t anon_thp;           /* v1 total_rss_huge, v2 anon_thp */
-        uint64_t slab;               /* v2 slab; 0 on v1 */
-        uint64_t slab_reclaimable;   /* v2 slab_reclaimable; 0 on v1 */
+        uint64_t mapped; /* v1 total_mapped_file, v2 file_mapped */
+        uint64_t dirty; /* v1 total_dirty, v2 file_dirty */
+        uint64_t writeback; /* v1 total_writeback, v2 file_writeback */
+        uint64_t anon; /* v1 total_rss, v2 anon */
+        uint64_t anon_thp; /* v1 total_rss_huge, v2 anon_thp */
+        uint64_t slab; /* v2 slab; 0 on v1 */
+        uint64_t slab_reclaimable; /* v2 slab_reclaimable; 0 on v1 */
         uint64_t slab_unreclaimable; /* v2 slab_unreclaimable; 0 on v1 */
 };
 
 struct cg_memory {
-        uint64_t limit;            /* effective memory limit, bytes, or CG_UNLIMITED */
-        uint64_t usage;            /* memory.current / memory.usage_in_bytes */
-        bool swap_accounting;      /* v1 memsw files or v2 memory.swap.* exist */
-        uint64_t swap_limit;       /* effective swap-only limit, bytes, or CG_UNLIMITED */
-        uint64_t swap_usage;       /* swap-only usage, bytes */
+        uint64_t limit; /* effective memory limit, bytes, or CG_UNLIMITED */
+        uint64_t usage; /* memory.current / memory.usage_in_bytes */
+        bool swap_accounting; /* v1 memsw files or v2 memory.swap.* exist */
+        uint64_t swap_limit; /* effective swap-only limit, bytes, or CG_UNLIMITED */
+        uint64_t swap_usage; /* swap-only usage, bytes */
         struct cg_memory_stat stat;
 };
 
 int cgroup_read_memory(const struct cgroup *cg, struct cg_memory *ret);
 
 struct cg_cpu {
-        bool has_cpuset;         /* false when the cpuset controller is missing */
-        struct cpuset cpuset;    /* effective cpuset, host numbering */
-        uint64_t quota_us;       /* effective quota; CG_UNLIMITED when none */
-        uint64_t period_us;      /* period that goes with quota_us */
+        bool has_cpuset; /* false when the cpuset controller is missing */
+        struct cpuset cpuset; /* effective cpuset, host numbering */
+        uint64_t quota_us; /* effective quota; CG_UNLIMITED when none */
+        uint64_t period_us; /* period that goes with quota_us */
 };
 
 /*

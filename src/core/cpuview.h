@@ -15,7 +15,7 @@
 #include "cpuset.h"
 
 enum cpu_view_mode {
-        CPU_VIEW_QUOTA,  /* cpuset, narrowed by the cpu quota */
+        CPU_VIEW_QUOTA, /* cpuset, narrowed by the cpu quota */
         CPU_VIEW_CPUSET, /* cpuset only */
 };
 

@@ -114,8 +114,7 @@ int cpuset_parse(const char *text, struct cpuset *ret) {
                         p++;
                         if (*p == '\0' || isspace((unsigned char) *p))
                                 return -EINVAL;
-                }
-                else if (*p != '\0' && !isspace((unsigned char) *p))
+                } else if (*p != '\0' && !isspace((unsigned char) *p))
                         return -EINVAL;
         }
 

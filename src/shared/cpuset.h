@@ -31,7 +31,7 @@ void cpuset_keep_first(struct cpuset *s, unsigned n);
 /* The first CPU >= from, or -1 when there is none. Iterate with CPUSET_FOREACH. */
 int cpuset_next(const struct cpuset *s, unsigned from);
 
-#define CPUSET_FOREACH(cpu, set) \
+#define CPUSET_FOREACH(cpu, set)                                                                                       \
         for (int cpu = cpuset_next((set), 0); cpu >= 0; cpu = cpuset_next((set), (unsigned) cpu + 1))
 
 /*

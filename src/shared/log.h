@@ -37,12 +37,11 @@ struct log_ratelimit {
 
 bool log_ratelimit_check(struct log_ratelimit *rl);
 
-#define log_full_errno(level, err, ...)                                                   \
-        ({                                                                                \
-                int _level_ = (level), _err_ = (err);                                     \
-                (_level_ <= log_get_max_level())                                          \
-                        ? log_internal(_level_, _err_, __FILE__, __LINE__, __VA_ARGS__)   \
-                        : -abs(_err_);                                                    \
+#define log_full_errno(level, err, ...)                                                                                \
+        ({                                                                                                             \
+                int _level_ = (level), _err_ = (err);                                                                  \
+                (_level_ <= log_get_max_level()) ? log_internal(_level_, _err_, __FILE__, __LINE__, __VA_ARGS__)       \
+                                                 : -abs(_err_);                                                        \
         })
 
 #define log_full(level, ...) (void) log_full_errno(level, 0, __VA_ARGS__)
@@ -59,9 +58,8 @@ bool log_ratelimit_check(struct log_ratelimit *rl);
 #define log_error_errno(err, ...) log_full_errno(LOG_ERR, err, __VA_ARGS__)
 
 /* Log at most 10 messages per 5 s from this call site. */
-#define log_ratelimited(level, err, ...)                                                  \
-        ({                                                                                \
-                static struct log_ratelimit _rl_ = { .interval_usec = 5000000, .burst = 10 }; \
-                log_ratelimit_check(&_rl_) ? log_full_errno(level, err, __VA_ARGS__)      \
-                                           : -abs(err);                                   \
+#define log_ratelimited(level, err, ...)                                                                               \
+        ({                                                                                                             \
+                static struct log_ratelimit _rl_ = { .interval_usec = 5000000, .burst = 10 };                          \
+                log_ratelimit_check(&_rl_) ? log_full_errno(level, err, __VA_ARGS__) : -abs(err);                      \
         })

@@ -47,18 +47,18 @@ static inline void closedirp(DIR **d) {
 #define _cleanup_fclose_ _cleanup_(fclosep)
 
 /* Hand ownership of a pointer or fd out of a cleanup scope. */
-#define TAKE_PTR(p)                              \
-        ({                                       \
-                __typeof__(p) _taken_ = (p);     \
-                (p) = NULL;                      \
-                _taken_;                         \
+#define TAKE_PTR(p)                                                                                                    \
+        ({                                                                                                             \
+                __typeof__(p) _taken_ = (p);                                                                           \
+                (p) = NULL;                                                                                            \
+                _taken_;                                                                                               \
         })
 
-#define TAKE_FD(fd)                              \
-        ({                                       \
-                int _taken_fd_ = (fd);           \
-                (fd) = -1;                       \
-                _taken_fd_;                      \
+#define TAKE_FD(fd)                                                                                                    \
+        ({                                                                                                             \
+                int _taken_fd_ = (fd);                                                                                 \
+                (fd) = -1;                                                                                             \
+                _taken_fd_;                                                                                            \
         })
 
 static inline bool streq(const char *a, const char *b) {

@@ -80,7 +80,10 @@ int parse_size(const char *s, uint64_t *ret) {
                 char suffix;
                 unsigned shift;
         } units[] = {
-                { 'k', 10 }, { 'm', 20 }, { 'g', 30 }, { 't', 40 },
+                { 'k', 10 },
+                { 'm', 20 },
+                { 'g', 30 },
+                { 't', 40 },
         };
         const char *end;
         uint64_t value;

@@ -18,7 +18,8 @@ struct strbuf {
         int error;
 };
 
-#define STRBUF_INIT { NULL, 0, 0, 0 }
+#define STRBUF_INIT                                                                                                    \
+        { NULL, 0, 0, 0 }
 
 void strbuf_free(struct strbuf *b);
 void strbuf_reset(struct strbuf *b);

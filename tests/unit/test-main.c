@@ -15,7 +15,7 @@ void test_register(const char *name, void (*func)(void)) {
                 fprintf(stderr, "too many tests in one program; raise MAX_TESTS\n");
                 exit(EXIT_FAILURE);
         }
-        tests[n_tests++] = (struct test_case) { name, func };
+        tests[n_tests++] = (struct test_case){ name, func };
 }
 
 void test_fail(const char *file, int line, const char *format, ...) {

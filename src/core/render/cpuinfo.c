@@ -29,7 +29,7 @@ static bool cpuinfo_next_block(const char **cursor, struct cpuinfo_block *ret) {
                 if (line.len == 0)
                         break;
 
-        *ret = (struct cpuinfo_block) { .start = start, .size = (size_t) (*cursor - start) };
+        *ret = (struct cpuinfo_block){ .start = start, .size = (size_t) (*cursor - start) };
         return true;
 }
 

@@ -90,7 +90,7 @@ void cpu_history_done(struct cpu_history *h) {
         free(h->user);
         free(h->system);
         free(h->idle);
-        *h = (struct cpu_history) {};
+        *h = (struct cpu_history){};
 }
 
 static int grow_counters(struct mono_counter **counters, unsigned old_n, unsigned new_n) {
@@ -143,8 +143,8 @@ static uint64_t spread_share(uint64_t ticks, unsigned i, unsigned n) {
 }
 
 /* Busy ticks per CPU of V, before the monotonic step. */
-static void cpuview_busy(const struct cpuset *visible, unsigned n_visible, const struct cg_cpuacct *acct,
-                         uint64_t hz, struct cpu_times *percpu) {
+static void cpuview_busy(const struct cpuset *visible, unsigned n_visible, const struct cg_cpuacct *acct, uint64_t hz,
+                         struct cpu_times *percpu) {
         uint64_t outside_user_ns = 0, outside_system_ns = 0, outside_user, outside_system;
         unsigned i = 0;
 
@@ -152,7 +152,7 @@ static void cpuview_busy(const struct cpuset *visible, unsigned n_visible, const
                 uint64_t user = ns_to_ticks(acct->user_ns, hz), system = ns_to_ticks(acct->system_ns, hz);
 
                 for (i = 0; i < n_visible; i++)
-                        percpu[i] = (struct cpu_times) {
+                        percpu[i] = (struct cpu_times){
                                 .user = spread_share(user, i, n_visible),
                                 .system = spread_share(system, i, n_visible),
                         };
@@ -172,7 +172,7 @@ static void cpuview_busy(const struct cpuset *visible, unsigned n_visible, const
         CPUSET_FOREACH(cpu, visible) {
                 bool accounted = (unsigned) cpu < acct->n_cpus;
 
-                percpu[i] = (struct cpu_times) {
+                percpu[i] = (struct cpu_times){
                         .user = (accounted ? ns_to_ticks(acct->percpu_user_ns[cpu], hz) : 0) +
                                 spread_share(outside_user, i, n_visible),
                         .system = (accounted ? ns_to_ticks(acct->percpu_system_ns[cpu], hz) : 0) +
@@ -200,7 +200,7 @@ int cpuview_times(const struct cpuset *visible, const struct cg_cpuacct *acct, u
         if (history) {
                 /* The highest CPU of V decides how many counters the history needs. */
                 CPUSET_FOREACH(cpu, visible)
-                        last = cpu;
+                last = cpu;
                 r = cpu_history_grow(history, (unsigned) last + 1);
                 if (r < 0)
                         return r;

@@ -57,7 +57,7 @@ static int diskstats_parse_line(const struct text_line *line, struct diskstats_d
         if (n_fields < 3 + DISKSTATS_MIN_VALUES || n_fields > 3 + DISKSTATS_MAX_VALUES)
                 return -EINVAL;
 
-        *ret = (struct diskstats_device) {
+        *ret = (struct diskstats_device){
                 .major = (unsigned) major,
                 .minor = (unsigned) minor,
                 .name = p,
@@ -75,19 +75,14 @@ static const struct cg_io_device *diskstats_find_io(const struct cg_io *io, unsi
 }
 
 static bool io_device_is_idle(const struct cg_io_device *d) {
-        return d->rios == 0 && d->wios == 0 && d->dios == 0 && d->rbytes == 0 && d->wbytes == 0 &&
-               d->dbytes == 0;
+        return d->rios == 0 && d->wios == 0 && d->dios == 0 && d->rbytes == 0 && d->wbytes == 0 && d->dbytes == 0;
 }
 
-static void diskstats_put_line(const struct diskstats_device *dev, const struct cg_io_device *io,
-                               struct strbuf *out) {
+static void diskstats_put_line(const struct diskstats_device *dev, const struct cg_io_device *io, struct strbuf *out) {
         uint64_t values[DISKSTATS_MAX_VALUES] = {
-                [DISKSTATS_READS] = io->rios,
-                [DISKSTATS_SECTORS_READ] = io->rbytes / SECTOR_SIZE,
-                [DISKSTATS_WRITES] = io->wios,
-                [DISKSTATS_SECTORS_WRITTEN] = io->wbytes / SECTOR_SIZE,
-                [DISKSTATS_DISCARDS] = io->dios,
-                [DISKSTATS_SECTORS_DISCARDED] = io->dbytes / SECTOR_SIZE,
+                [DISKSTATS_READS] = io->rios,    [DISKSTATS_SECTORS_READ] = io->rbytes / SECTOR_SIZE,
+                [DISKSTATS_WRITES] = io->wios,   [DISKSTATS_SECTORS_WRITTEN] = io->wbytes / SECTOR_SIZE,
+                [DISKSTATS_DISCARDS] = io->dios, [DISKSTATS_SECTORS_DISCARDED] = io->dbytes / SECTOR_SIZE,
         };
 
         /* The kernel's own column widths for the device numbers. */

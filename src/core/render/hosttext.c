@@ -13,7 +13,7 @@ bool text_next_line(const char **cursor, struct text_line *ret) {
 
         newline = strchr(start, '\n');
         if (newline) {
-                *ret = (struct text_line) {
+                *ret = (struct text_line){
                         .start = start,
                         .len = (size_t) (newline - start),
                         .size = (size_t) (newline - start) + 1,
@@ -23,7 +23,7 @@ bool text_next_line(const char **cursor, struct text_line *ret) {
         }
 
         /* The last line of a text without a trailing newline. */
-        *ret = (struct text_line) { .start = start, .len = strlen(start), .size = strlen(start) };
+        *ret = (struct text_line){ .start = start, .len = strlen(start), .size = strlen(start) };
         *cursor = start + ret->len;
         return true;
 }

@@ -13,7 +13,7 @@
 /* One line of a host text. */
 struct text_line {
         const char *start;
-        size_t len;  /* without the newline */
+        size_t len; /* without the newline */
         size_t size; /* with the newline, when the line has one */
 };
 

@@ -71,7 +71,7 @@ static int meminfo_get_kb_or_max(const char *meminfo, const char *key, uint64_t 
 
 static void meminfo_add(struct meminfo_values *values, const char *key, uint64_t kb) {
         assert(values->n < ELEMENTSOF(values->entries));
-        values->entries[values->n++] = (struct meminfo_value) { key, kb };
+        values->entries[values->n++] = (struct meminfo_value){ key, kb };
 }
 
 /* Add a value derived from the cgroup, clamped to MemTotal. */

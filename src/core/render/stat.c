@@ -87,7 +87,8 @@ int render_stat(const char *host_stat, const struct cpuset *visible, const struc
                                 return -EINVAL;
 
                         found_total = true;
-                        stat_put_cpu_lines(visible, percpu, total, (unsigned) u64_min(n_fields, STAT_CPU_MAX_FIELDS), out);
+                        stat_put_cpu_lines(visible, percpu, total, (unsigned) u64_min(n_fields, STAT_CPU_MAX_FIELDS),
+                                           out);
                         break;
                 }
         }

@@ -24,7 +24,7 @@ int swap_view_compute(const char *host_meminfo, const struct cg_memory *mem, str
                 return -EINVAL;
 
         if (!mem->swap_accounting) {
-                *ret = (struct swap_view) {};
+                *ret = (struct swap_view){};
                 return 0;
         }
 
@@ -37,7 +37,7 @@ int swap_view_compute(const char *host_meminfo, const struct cg_memory *mem, str
         limit_kb = mem->swap_limit == CG_UNLIMITED ? UINT64_MAX : mem->swap_limit / 1024;
         total_kb = u64_min(limit_kb, host_total_kb);
 
-        *ret = (struct swap_view) {
+        *ret = (struct swap_view){
                 .total_kb = total_kb,
                 .used_kb = u64_min(mem->swap_usage / 1024, total_kb),
         };

@@ -78,17 +78,15 @@ TEST(cpuinfo_single_cpu_of_recorded_host) {
 }
 
 TEST(cpuinfo_keeps_trailing_machine_block) {
-        static const char host[] =
-                "processor\t: 0\nBogoMIPS\t: 100.00\n\n"
-                "processor\t: 1\nBogoMIPS\t: 100.00\n\n"
-                "Hardware\t: Example board\nRevision\t: 0000";
+        static const char host[] = "processor\t: 0\nBogoMIPS\t: 100.00\n\n"
+                                   "processor\t: 1\nBogoMIPS\t: 100.00\n\n"
+                                   "Hardware\t: Example board\nRevision\t: 0000";
         _cleanup_strbuf_ struct strbuf out = STRBUF_INIT;
         struct cpuset visible = set_of("1");
 
         ASSERT_OK(render_cpuinfo(host, &visible, &out));
-        ASSERT_STREQ(out.data,
-                     "processor\t: 1\nBogoMIPS\t: 100.00\n\n"
-                     "Hardware\t: Example board\nRevision\t: 0000");
+        ASSERT_STREQ(out.data, "processor\t: 1\nBogoMIPS\t: 100.00\n\n"
+                               "Hardware\t: Example board\nRevision\t: 0000");
 }
 
 TEST(cpuinfo_rejects_unknown_layout) {
@@ -117,9 +115,9 @@ TEST(cpuinfo_rejects_unknown_layout) {
 static void times_for(const struct cpuset *visible, struct cpu_times *percpu, struct cpu_times *total) {
         unsigned i = 0;
 
-        *total = (struct cpu_times) {};
+        *total = (struct cpu_times){};
         CPUSET_FOREACH(cpu, visible) {
-                percpu[i] = (struct cpu_times) {
+                percpu[i] = (struct cpu_times){
                         .user = 100 + (uint64_t) cpu,
                         .system = 10 + (uint64_t) cpu,
                         .idle = 1000 + (uint64_t) cpu,
@@ -142,12 +140,11 @@ TEST(stat_cpu_lines_for_view) {
         times_for(&visible, percpu, &total);
         ASSERT_OK(render_stat(host, &visible, percpu, &total, &out));
 
-        ASSERT_TRUE(startswith(out.data,
-                               "cpu  305 0 35 3005 0 0 0 0 0 0\n"
-                               "cpu0 100 0 10 1000 0 0 0 0 0 0\n"
-                               "cpu1 101 0 11 1001 0 0 0 0 0 0\n"
-                               "cpu4 104 0 14 1004 0 0 0 0 0 0\n"
-                               "intr "));
+        ASSERT_TRUE(startswith(out.data, "cpu  305 0 35 3005 0 0 0 0 0 0\n"
+                                         "cpu0 100 0 10 1000 0 0 0 0 0 0\n"
+                                         "cpu1 101 0 11 1001 0 0 0 0 0 0\n"
+                                         "cpu4 104 0 14 1004 0 0 0 0 0 0\n"
+                                         "intr "));
 
         /* Everything after the cpu lines is the host's, unchanged. */
         rest = strstr(host, "\nintr ");
@@ -160,8 +157,8 @@ TEST(stat_recorded_host_other_lines) {
         _cleanup_strbuf_ struct strbuf out = STRBUF_INIT;
         struct cpuset visible = set_of("1");
         struct cpu_times percpu[1], total;
-        static const char *const keys[] = { "intr ", "ctxt ", "btime ", "processes ", "procs_running ",
-                                            "procs_blocked ", "softirq " };
+        static const char *const keys[] = { "intr ",          "ctxt ",          "btime ",  "processes ",
+                                            "procs_running ", "procs_blocked ", "softirq " };
 
         ASSERT_TRUE(host);
         times_for(&visible, percpu, &total);
@@ -180,10 +177,9 @@ TEST(stat_recorded_host_other_lines) {
 }
 
 TEST(stat_follows_host_field_count) {
-        static const char host[] =
-                "cpu  1 2 3 4\n"
-                "cpu0 1 2 3 4\n"
-                "ctxt 42";
+        static const char host[] = "cpu  1 2 3 4\n"
+                                   "cpu0 1 2 3 4\n"
+                                   "ctxt 42";
         _cleanup_strbuf_ struct strbuf out = STRBUF_INIT;
         struct cpuset visible = set_of("0");
         struct cpu_times percpu[1] = { { .user = 5, .system = 6, .idle = 7 } }, total = percpu[0];
@@ -223,11 +219,11 @@ TEST(stat_from_cpuview_times) {
         ASSERT_OK(render_stat(host, &visible, percpu, &total, &out));
 
         /* 3 s user and 1 s system over two CPUs, 10 s uptime: 20 s minus 4 s busy is idle. */
-        snprintf(expected, sizeof(expected), "cpu  %" PRIu64 " 0 %" PRIu64 " %" PRIu64 " 0 0 0 0 0 0", 3 * hz,
-                 hz, 16 * hz);
+        snprintf(expected, sizeof(expected), "cpu  %" PRIu64 " 0 %" PRIu64 " %" PRIu64 " 0 0 0 0 0 0", 3 * hz, hz,
+                 16 * hz);
         ASSERT_STREQ(find_line(out.data, "cpu ", line, sizeof(line)), expected);
-        snprintf(expected, sizeof(expected), "cpu3 %" PRIu64 " 0 %" PRIu64 " %" PRIu64 " 0 0 0 0 0 0",
-                 3 * hz / 2, hz / 2, 8 * hz);
+        snprintf(expected, sizeof(expected), "cpu3 %" PRIu64 " 0 %" PRIu64 " %" PRIu64 " 0 0 0 0 0 0", 3 * hz / 2,
+                 hz / 2, 8 * hz);
         ASSERT_STREQ(find_line(out.data, "cpu3 ", line, sizeof(line)), expected);
 }
 
@@ -236,11 +232,7 @@ TEST(cpulist_formats) {
                 const char *list;
                 const char *expected;
         } cases[] = {
-                { "0-1", "0-1\n" },
-                { "0", "0\n" },
-                { "0-1,4", "0-1,4\n" },
-                { "2,5-6", "2,5-6\n" },
-                { "", "\n" },
+                { "0-1", "0-1\n" }, { "0", "0\n" }, { "0-1,4", "0-1,4\n" }, { "2,5-6", "2,5-6\n" }, { "", "\n" },
         };
 
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {

@@ -18,7 +18,7 @@ static struct cpuset set_of(const char *list) {
 
 /* The view of a cgroup with a cpuset and a quota of quota_us per 100 ms. */
 static struct cg_cpu cpu_limits(const char *cpuset, uint64_t quota_us) {
-        return (struct cg_cpu) {
+        return (struct cg_cpu){
                 .has_cpuset = true,
                 .cpuset = set_of(cpuset),
                 .quota_us = quota_us,
@@ -183,7 +183,7 @@ TEST(mono_counter_saturates) {
 /* Fill acct with the v1 per-CPU accounting of an 8-CPU host, from values in ticks. */
 static void acct_set(struct cg_cpuacct *acct, uint64_t *user, uint64_t *system, const uint64_t user_ticks[8],
                      const uint64_t system_ticks[8]) {
-        *acct = (struct cg_cpuacct) { .n_cpus = 8, .percpu_user_ns = user, .percpu_system_ns = system };
+        *acct = (struct cg_cpuacct){ .n_cpus = 8, .percpu_user_ns = user, .percpu_system_ns = system };
         for (unsigned i = 0; i < 8; i++) {
                 user[i] = user_ticks[i] * ns_per_tick();
                 system[i] = system_ticks[i] * ns_per_tick();
@@ -292,7 +292,7 @@ TEST(cpuview_times_monotonic_after_reset) {
         ASSERT_EQ_U64(before_total.user, 400);
 
         /* The cgroup was recreated: usage starts again from a small value. */
-        acct = (struct cg_cpuacct) { .user_ns = 20 * ns_per_tick(), .system_ns = 10 * ns_per_tick() };
+        acct = (struct cg_cpuacct){ .user_ns = 20 * ns_per_tick(), .system_ns = 10 * ns_per_tick() };
         r = cpuview_times(&visible, &acct, 1100, &history, percpu, &total);
         cpu_history_done(&history);
         ASSERT_OK(r);

@@ -9,8 +9,14 @@ TEST(diskstats_maps_fields) {
         _cleanup_free_ char *host = host_fixture("diskstats");
         _cleanup_strbuf_ struct strbuf out = STRBUF_INIT;
         struct cg_io_device devices[] = {
-                { .major = 254, .minor = 0, .rios = 10, .wios = 20, .dios = 3,
-                  .rbytes = 4096, .wbytes = 8192 + 511, .dbytes = 1024 },
+                { .major = 254,
+                  .minor = 0,
+                  .rios = 10,
+                  .wios = 20,
+                  .dios = 3,
+                  .rbytes = 4096,
+                  .wbytes = 8192 + 511,
+                  .dbytes = 1024 },
         };
         struct cg_io io = { .n_devices = ELEMENTSOF(devices), .devices = devices };
 
@@ -25,8 +31,14 @@ TEST(diskstats_old_kernel_field_count) {
         _cleanup_free_ char *host = host_fixture("diskstats-14");
         _cleanup_strbuf_ struct strbuf out = STRBUF_INIT;
         struct cg_io_device devices[] = {
-                { .major = 254, .minor = 0, .rios = 10, .wios = 20, .dios = 3,
-                  .rbytes = 4096, .wbytes = 8192, .dbytes = 1024 },
+                { .major = 254,
+                  .minor = 0,
+                  .rios = 10,
+                  .wios = 20,
+                  .dios = 3,
+                  .rbytes = 4096,
+                  .wbytes = 8192,
+                  .dbytes = 1024 },
         };
         struct cg_io io = { .n_devices = ELEMENTSOF(devices), .devices = devices };
 
@@ -41,8 +53,8 @@ TEST(diskstats_omits_idle_and_unknown_devices) {
         _cleanup_free_ char *host = host_fixture("diskstats");
         _cleanup_strbuf_ struct strbuf out = STRBUF_INIT;
         struct cg_io_device devices[] = {
-                { .major = 7, .minor = 1 },                      /* loop1: no I/O */
-                { .major = 8, .minor = 0, .rios = 5 },           /* not in the host file */
+                { .major = 7, .minor = 1 }, /* loop1: no I/O */
+                { .major = 8, .minor = 0, .rios = 5 }, /* not in the host file */
                 { .major = 254, .minor = 0, .wios = 1, .wbytes = 512 },
         };
         struct cg_io io = { .n_devices = ELEMENTSOF(devices), .devices = devices };
@@ -64,10 +76,9 @@ TEST(diskstats_keeps_host_order) {
 
         ASSERT_TRUE(host);
         ASSERT_OK(render_diskstats(host, &io, &out));
-        ASSERT_STREQ(out.data,
-                     "   7       3 loop3 0 0 0 0 0 0 0 0 0 0 0 4 0 8 0 0 0\n"
-                     " 254       0 vda 1 0 1 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n"
-                     " 253       0 zram0 2 0 2 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n");
+        ASSERT_STREQ(out.data, "   7       3 loop3 0 0 0 0 0 0 0 0 0 0 0 4 0 8 0 0 0\n"
+                               " 254       0 vda 1 0 1 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n"
+                               " 253       0 zram0 2 0 2 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n");
 }
 
 TEST(diskstats_no_io) {

@@ -94,7 +94,7 @@ TEST(loadavg_converges_to_active) {
                 ASSERT_EQ_U64(l.avg[i], 4 * LOADAVG_FIXED_1);
 
         /* Rounding up while rising reaches the value exactly, step by step too. */
-        l = (struct loadavg) {};
+        l = (struct loadavg){};
         for (unsigned i = 0; i < 2000; i++)
                 loadavg_update(&l, 1);
         for (size_t i = 0; i < 3; i++)
@@ -142,7 +142,7 @@ TEST(loadavg_format_rounding) {
         render(&view, text, sizeof(text));
         ASSERT_STREQ(text, "1.00 0.50 0.01 2/57 1234\n");
 
-        view.avg = (struct loadavg) { { LOADAVG_FIXED_1 - 1, 0, 123 * LOADAVG_FIXED_1 + LOADAVG_FIXED_1 / 4 } };
+        view.avg = (struct loadavg){ { LOADAVG_FIXED_1 - 1, 0, 123 * LOADAVG_FIXED_1 + LOADAVG_FIXED_1 / 4 } };
         view.running = 0;
         view.total = 0;
         view.last_pid = 0;
@@ -161,10 +161,8 @@ TEST(uptime_format) {
                 double uptime, idle;
                 const char *expected;
         } cases[] = {
-                { 345.27, 652.49, "345.27 652.49\n" },
-                { 0, 0, "0.00 0.00\n" },
-                { 12.006, 0.004, "12.01 0.00\n" },
-                { -3, 5, "0.00 5.00\n" },
+                { 345.27, 652.49, "345.27 652.49\n" }, { 0, 0, "0.00 0.00\n" },
+                { 12.006, 0.004, "12.01 0.00\n" },     { -3, 5, "0.00 5.00\n" },
                 { NAN, INFINITY, "0.00 0.00\n" },
         };
 

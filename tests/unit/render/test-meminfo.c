@@ -9,10 +9,10 @@
 
 /* The lines render_meminfo() replaces; every other line must stay the host's. */
 static const char *const replaced_keys[] = {
-        "MemTotal", "MemFree", "MemAvailable", "Buffers", "Cached", "SwapCached", "Active", "Inactive",
-        "Active(anon)", "Inactive(anon)", "Active(file)", "Inactive(file)", "Unevictable", "SwapTotal",
-        "SwapFree", "Dirty", "Writeback", "AnonPages", "Mapped", "Shmem", "Slab", "SReclaimable",
-        "SUnreclaim", "AnonHugePages",
+        "MemTotal",    "MemFree",   "MemAvailable", "Buffers",        "Cached",       "SwapCached",
+        "Active",      "Inactive",  "Active(anon)", "Inactive(anon)", "Active(file)", "Inactive(file)",
+        "Unevictable", "SwapTotal", "SwapFree",     "Dirty",          "Writeback",    "AnonPages",
+        "Mapped",      "Shmem",     "Slab",         "SReclaimable",   "SUnreclaim",   "AnonHugePages",
 };
 
 static struct cg_memory memory_limited(uint64_t limit, uint64_t usage) {
@@ -95,8 +95,7 @@ TEST(meminfo_no_limit_keeps_host_total) {
         ASSERT_TRUE(kb(out.data, "MemFree") <= kb(host, "MemFree"));
         ASSERT_TRUE(kb(out.data, "MemAvailable") <= kb(host, "MemAvailable"));
         /* MemTotal - 10 MiB is more than the host has free, so the host's value wins. */
-        ASSERT_EQ_U64(kb(out.data, "MemFree"),
-                      u64_min(kb(host, "MemTotal") - 10 * 1024, kb(host, "MemFree")));
+        ASSERT_EQ_U64(kb(out.data, "MemFree"), u64_min(kb(host, "MemTotal") - 10 * 1024, kb(host, "MemFree")));
 }
 
 TEST(meminfo_limit_above_host) {
@@ -207,10 +206,9 @@ TEST(meminfo_replaced_lines_keep_columns) {
 }
 
 TEST(meminfo_wide_values_follow_kernel_layout) {
-        static const char host[] =
-                "MemTotal:       24683792 kB\n"
-                "MemFree:        24520084 kB\n"
-                "Cached:            29780 kB\n";
+        static const char host[] = "MemTotal:       24683792 kB\n"
+                                   "MemFree:        24520084 kB\n"
+                                   "Cached:            29780 kB\n";
         _cleanup_strbuf_ struct strbuf out = STRBUF_INIT;
         struct cg_memory mem = memory_limited(CG_UNLIMITED, 0);
 
@@ -218,17 +216,15 @@ TEST(meminfo_wide_values_follow_kernel_layout) {
         ASSERT_OK(render_meminfo(host, &mem, &out));
 
         /* Cached is clamped to MemTotal, which has 8 digits. */
-        ASSERT_STREQ(out.data,
-                     "MemTotal:       24683792 kB\n"
-                     "MemFree:        24520084 kB\n"
-                     "Cached:         24683792 kB\n");
+        ASSERT_STREQ(out.data, "MemTotal:       24683792 kB\n"
+                               "MemFree:        24520084 kB\n"
+                               "Cached:         24683792 kB\n");
 }
 
 TEST(meminfo_nine_digit_total) {
-        static const char host[] =
-                "MemTotal:       1056768000 kB\n"
-                "MemFree:          123456 kB\n"
-                "Cached:            29780 kB\n";
+        static const char host[] = "MemTotal:       1056768000 kB\n"
+                                   "MemFree:          123456 kB\n"
+                                   "Cached:            29780 kB\n";
         _cleanup_strbuf_ struct strbuf out = STRBUF_INIT;
         struct cg_memory mem = memory_limited(CG_UNLIMITED, 0);
 
@@ -236,44 +232,39 @@ TEST(meminfo_nine_digit_total) {
         ASSERT_OK(render_meminfo(host, &mem, &out));
 
         /* A value wider than 8 digits starts at column 16, like the kernel's. */
-        ASSERT_STREQ(out.data,
-                     "MemTotal:       1056768000 kB\n"
-                     "MemFree:          123456 kB\n"
-                     "Cached:         123456789 kB\n");
+        ASSERT_STREQ(out.data, "MemTotal:       1056768000 kB\n"
+                               "MemFree:          123456 kB\n"
+                               "Cached:         123456789 kB\n");
 }
 
 TEST(meminfo_keys_matched_exactly) {
-        static const char host[] =
-                "MemTotal:        1000000 kB\n"
-                "Active:           500000 kB\n"
-                "Active(anon):     100000 kB\n"
-                "ActiveX:              77 kB\n"
-                "Mem:                  55 kB\n";
+        static const char host[] = "MemTotal:        1000000 kB\n"
+                                   "Active:           500000 kB\n"
+                                   "Active(anon):     100000 kB\n"
+                                   "ActiveX:              77 kB\n"
+                                   "Mem:                  55 kB\n";
         _cleanup_strbuf_ struct strbuf out = STRBUF_INIT;
         struct cg_memory mem = memory_limited(CG_UNLIMITED, 0);
 
         ASSERT_OK(render_meminfo(host, &mem, &out));
-        ASSERT_STREQ(out.data,
-                     "MemTotal:        1000000 kB\n"
-                     "Active:             7168 kB\n"
-                     "Active(anon):       2048 kB\n"
-                     "ActiveX:              77 kB\n"
-                     "Mem:                  55 kB\n");
+        ASSERT_STREQ(out.data, "MemTotal:        1000000 kB\n"
+                               "Active:             7168 kB\n"
+                               "Active(anon):       2048 kB\n"
+                               "ActiveX:              77 kB\n"
+                               "Mem:                  55 kB\n");
 }
 
 TEST(meminfo_without_trailing_newline) {
-        static const char host[] =
-                "MemTotal:        1000000 kB\n"
-                "Hugepagesize:       2048 kB\n"
-                "MemFree:          900000 kB";
+        static const char host[] = "MemTotal:        1000000 kB\n"
+                                   "Hugepagesize:       2048 kB\n"
+                                   "MemFree:          900000 kB";
         _cleanup_strbuf_ struct strbuf out = STRBUF_INIT;
         struct cg_memory mem = memory_limited(100 * MiB, 40 * MiB);
 
         ASSERT_OK(render_meminfo(host, &mem, &out));
-        ASSERT_STREQ(out.data,
-                     "MemTotal:         102400 kB\n"
-                     "Hugepagesize:       2048 kB\n"
-                     "MemFree:           61440 kB");
+        ASSERT_STREQ(out.data, "MemTotal:         102400 kB\n"
+                               "Hugepagesize:       2048 kB\n"
+                               "MemFree:           61440 kB");
 }
 
 TEST(meminfo_rejects_bad_host_text) {
@@ -296,11 +287,10 @@ TEST(meminfo_rejects_bad_host_text) {
 }
 
 TEST(meminfo_get_kb_parses_lines) {
-        static const char text[] =
-                "MemTotal:       24683792 kB\n"
-                "HugePages_Total:       7\n"
-                "Mem:                   5 kB\n"
-                "Broken:      x kB\n";
+        static const char text[] = "MemTotal:       24683792 kB\n"
+                                   "HugePages_Total:       7\n"
+                                   "Mem:                   5 kB\n"
+                                   "Broken:      x kB\n";
         uint64_t value = 0;
 
         ASSERT_OK(meminfo_get_kb(text, "MemTotal", &value));
@@ -379,9 +369,8 @@ TEST(swaps_render_line) {
         struct swap_view swap = { .total_kb = 102400, .used_kb = 10240 };
 
         ASSERT_OK(render_swaps(&swap, &out));
-        ASSERT_STREQ(out.data,
-                     "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n"
-                     "none                                    virtual\t\t102400\t\t10240\t\t0\n");
+        ASSERT_STREQ(out.data, "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n"
+                               "none                                    virtual\t\t102400\t\t10240\t\t0\n");
 }
 
 TEST(swaps_render_wide_values) {
@@ -389,9 +378,8 @@ TEST(swaps_render_wide_values) {
         struct swap_view swap = { .total_kb = 16777216, .used_kb = 12345678 };
 
         ASSERT_OK(render_swaps(&swap, &out));
-        ASSERT_STREQ(out.data,
-                     "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n"
-                     "none                                    virtual\t\t16777216\t12345678\t0\n");
+        ASSERT_STREQ(out.data, "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n"
+                               "none                                    virtual\t\t16777216\t12345678\t0\n");
 }
 
 TEST(swaps_render_no_swap) {
