@@ -18,6 +18,7 @@ packages="
         procps
         util-linux
         sysstat
+        clang-format
 "
 
 missing=""
