@@ -34,3 +34,33 @@ char *format_string(const char *format, ...) {
 
         return r < 0 ? NULL : s;
 }
+
+int parse_views_option_only(int argc, char *argv[], const char *command, void (*print_help)(void),
+                            const char **ret_views_dir) {
+        enum { ARG_VIEWS = 0x100 };
+        static const struct option options[] = { { "help", no_argument, NULL, 'h' },
+                                                 { "views", required_argument, NULL, ARG_VIEWS },
+                                                 {} };
+        int c;
+
+        /* Reset getopt, because main() already ran it over the global options. */
+        opterr = 0;
+        optind = 0;
+        while ((c = getopt_long(argc, argv, ":h", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        print_help();
+                        return 0;
+                case ARG_VIEWS:
+                        *ret_views_dir = optarg;
+                        break;
+                default:
+                        return log_option_error(c, argv, command);
+                }
+
+        if (optind < argc) {
+                log_error("Unexpected argument '%s'. See '%s --help'.", argv[optind], command);
+                return EXIT_USAGE;
+        }
+        return 1;
+}

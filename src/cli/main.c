@@ -21,6 +21,11 @@ struct verb {
 
 static const struct verb verbs[] = {
         { "run", "Start a container with the procview files bind-mounted", verb_run },
+        { "hook", "OCI createContainer hook that binds the files into a container", verb_hook },
+        { "spec", "Add the file mounts to an OCI config.json ('spec add')", verb_spec },
+        { "mounts", "Print the file mounts for docker, podman or config.json", verb_mounts },
+        { "ps", "List the containers that have the files bound", verb_ps },
+        { "reattach", "Bind the files again after procviewd was restarted", verb_reattach },
 };
 
 static void print_help(void) {

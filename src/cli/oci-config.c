@@ -3,19 +3,13 @@
 #include <json-c/json.h>
 
 #include "cli-util.h"
+#include "json-util.h"
 #include "oci-config.h"
+#include "view-mounts.h"
 #include "views.h"
 
 #define OCI_VERSION "1.0.2"
 #define CONTAINER_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
-static inline void json_object_putp(struct json_object **o) {
-        if (*o)
-                json_object_put(*o);
-}
-#define _cleanup_json_ _cleanup_(json_object_putp)
-
-#define STRV(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
 /* The capabilities Docker grants a container by default. */
 static const char *const default_capabilities[] = {
@@ -52,8 +46,6 @@ static const struct mount_spec {
         { "/sys/fs/cgroup", "cgroup", "cgroup", STRV("nosuid", "noexec", "nodev", "relatime", "ro") },
 };
 
-static const char *const view_mount_options[] = { "bind", "ro", "nosuid", "nodev", "noexec", NULL };
-
 /* The defaults of "runc spec" (runc 1.1). */
 static const char *const masked_paths[] = {
         "/proc/acpi",
@@ -75,44 +67,12 @@ static const char *const readonly_paths[] = {
 
 static const char *const namespaces[] = { "pid", "ipc", "uts", "mount", "network", NULL };
 
-/* Add value under key, taking ownership of value also on failure. */
-static int add(struct json_object *object, const char *key, struct json_object *value) {
-        if (!value)
-                return -ENOMEM;
-        if (json_object_object_add(object, key, value) < 0) {
-                json_object_put(value);
-                return -ENOMEM;
-        }
-        return 0;
-}
-
-static int append(struct json_object *array, struct json_object *value) {
-        if (!value)
-                return -ENOMEM;
-        if (json_object_array_add(array, value) < 0) {
-                json_object_put(value);
-                return -ENOMEM;
-        }
-        return 0;
-}
-
-static struct json_object *string_array(const char *const *strings) {
-        _cleanup_json_ struct json_object *array = json_object_new_array();
-
-        if (!array)
-                return NULL;
-        for (const char *const *s = strings; *s; s++)
-                if (append(array, json_object_new_string(*s)) < 0)
-                        return NULL;
-        return TAKE_PTR(array);
-}
-
 static struct json_object *build_capabilities(void) {
         _cleanup_json_ struct json_object *capabilities = json_object_new_object();
 
-        if (!capabilities || add(capabilities, "bounding", string_array(default_capabilities)) < 0 ||
-            add(capabilities, "effective", string_array(default_capabilities)) < 0 ||
-            add(capabilities, "permitted", string_array(default_capabilities)) < 0)
+        if (!capabilities || json_add(capabilities, "bounding", json_string_array(default_capabilities)) < 0 ||
+            json_add(capabilities, "effective", json_string_array(default_capabilities)) < 0 ||
+            json_add(capabilities, "permitted", json_string_array(default_capabilities)) < 0)
                 return NULL;
         return TAKE_PTR(capabilities);
 }
@@ -120,7 +80,8 @@ static struct json_object *build_capabilities(void) {
 static struct json_object *build_user(void) {
         _cleanup_json_ struct json_object *user = json_object_new_object();
 
-        if (!user || add(user, "uid", json_object_new_int(0)) < 0 || add(user, "gid", json_object_new_int(0)) < 0)
+        if (!user || json_add(user, "uid", json_object_new_int(0)) < 0 ||
+            json_add(user, "gid", json_object_new_int(0)) < 0)
                 return NULL;
         return TAKE_PTR(user);
 }
@@ -129,9 +90,9 @@ static struct json_object *build_user(void) {
 static struct json_object *build_rlimits(void) {
         _cleanup_json_ struct json_object *rlimits = json_object_new_array(), *nofile = json_object_new_object();
 
-        if (!rlimits || !nofile || add(nofile, "type", json_object_new_string("RLIMIT_NOFILE")) < 0 ||
-            add(nofile, "hard", json_object_new_int(1024)) < 0 || add(nofile, "soft", json_object_new_int(1024)) < 0 ||
-            append(rlimits, TAKE_PTR(nofile)) < 0)
+        if (!rlimits || !nofile || json_add(nofile, "type", json_object_new_string("RLIMIT_NOFILE")) < 0 ||
+            json_add(nofile, "hard", json_object_new_int(1024)) < 0 ||
+            json_add(nofile, "soft", json_object_new_int(1024)) < 0 || json_append(rlimits, TAKE_PTR(nofile)) < 0)
                 return NULL;
         return TAKE_PTR(rlimits);
 }
@@ -141,19 +102,21 @@ static struct json_object *build_env(void) {
 
         if (!term)
                 return NULL;
-        return string_array(STRV(CONTAINER_PATH, term));
+        return json_string_array(STRV(CONTAINER_PATH, term));
 }
 
 static struct json_object *build_process(const struct run_options *o) {
         _cleanup_json_ struct json_object *process = json_object_new_object();
         bool terminal = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
 
-        if (!process || add(process, "terminal", json_object_new_boolean(terminal)) < 0 ||
-            add(process, "user", build_user()) < 0 ||
-            add(process, "args", string_array(o->command ? (const char *const *) o->command : STRV("/bin/sh"))) < 0 ||
-            add(process, "env", build_env()) < 0 || add(process, "cwd", json_object_new_string("/")) < 0 ||
-            add(process, "capabilities", build_capabilities()) < 0 || add(process, "rlimits", build_rlimits()) < 0 ||
-            add(process, "noNewPrivileges", json_object_new_boolean(true)) < 0)
+        if (!process || json_add(process, "terminal", json_object_new_boolean(terminal)) < 0 ||
+            json_add(process, "user", build_user()) < 0 ||
+            json_add(process, "args",
+                     json_string_array(o->command ? (const char *const *) o->command : STRV("/bin/sh"))) < 0 ||
+            json_add(process, "env", build_env()) < 0 || json_add(process, "cwd", json_object_new_string("/")) < 0 ||
+            json_add(process, "capabilities", build_capabilities()) < 0 ||
+            json_add(process, "rlimits", build_rlimits()) < 0 ||
+            json_add(process, "noNewPrivileges", json_object_new_boolean(true)) < 0)
                 return NULL;
         return TAKE_PTR(process);
 }
@@ -161,34 +124,22 @@ static struct json_object *build_process(const struct run_options *o) {
 static int add_mount(struct json_object *mounts, const struct mount_spec *spec) {
         _cleanup_json_ struct json_object *mount = json_object_new_object();
 
-        if (!mount || add(mount, "destination", json_object_new_string(spec->destination)) < 0 ||
-            add(mount, "type", json_object_new_string(spec->type)) < 0 ||
-            add(mount, "source", json_object_new_string(spec->source)) < 0)
+        if (!mount || json_add(mount, "destination", json_object_new_string(spec->destination)) < 0 ||
+            json_add(mount, "type", json_object_new_string(spec->type)) < 0 ||
+            json_add(mount, "source", json_object_new_string(spec->source)) < 0)
                 return -ENOMEM;
-        if (spec->options && add(mount, "options", string_array(spec->options)) < 0)
+        if (spec->options && json_add(mount, "options", json_string_array(spec->options)) < 0)
                 return -ENOMEM;
-        return append(mounts, TAKE_PTR(mount));
+        return json_append(mounts, TAKE_PTR(mount));
 }
 
 /* Bind the daemon's files over the container's. They follow /proc and /sys in the array, so they are mounted on top. */
 static int add_view_mounts(struct json_object *mounts, const char *views_dir) {
-        for (size_t i = 0; i < n_view_paths; i++) {
-                _cleanup_free_ char *source = NULL, *destination = NULL;
-                int r;
+        bool selected[N_VIEW_PATHS];
 
-                if (!view_present(views_dir, view_paths[i]))
-                        continue;
-
-                source = format_string("%s/%s", views_dir, view_paths[i]);
-                destination = format_string("/%s", view_paths[i]);
-                if (!source || !destination)
-                        return -ENOMEM;
-
-                r = add_mount(mounts, &(struct mount_spec){ destination, "bind", source, view_mount_options });
-                if (r < 0)
-                        return r;
-        }
-        return 0;
+        for (size_t i = 0; i < n_view_paths; i++)
+                selected[i] = view_present(views_dir, view_paths[i]);
+        return view_mounts_append(mounts, views_dir, selected);
 }
 
 static int add_volume_mounts(struct json_object *mounts, const struct run_options *o) {
@@ -218,7 +169,8 @@ static struct json_object *build_mounts(const struct run_options *o) {
                 if (add_mount(mounts, &default_mounts[i]) < 0)
                         return NULL;
 
-        if (o->views_dir && add_view_mounts(mounts, o->views_dir) < 0)
+        /* With --hook the hook binds the views, as it does for containers that other tools start. */
+        if (o->views_dir && !o->views_by_hook && add_view_mounts(mounts, o->views_dir) < 0)
                 return NULL;
         if (add_volume_mounts(mounts, o) < 0)
                 return NULL;
@@ -235,7 +187,8 @@ static struct json_object *build_namespaces(void) {
         for (const char *const *type = namespaces; *type; type++) {
                 _cleanup_json_ struct json_object *ns = json_object_new_object();
 
-                if (!ns || add(ns, "type", json_object_new_string(*type)) < 0 || append(array, TAKE_PTR(ns)) < 0)
+                if (!ns || json_add(ns, "type", json_object_new_string(*type)) < 0 ||
+                    json_append(array, TAKE_PTR(ns)) < 0)
                         return NULL;
         }
         return TAKE_PTR(array);
@@ -245,8 +198,8 @@ static struct json_object *build_namespaces(void) {
 static struct json_object *build_device_rules(void) {
         _cleanup_json_ struct json_object *rules = json_object_new_array(), *deny = json_object_new_object();
 
-        if (!rules || !deny || add(deny, "allow", json_object_new_boolean(false)) < 0 ||
-            add(deny, "access", json_object_new_string("rwm")) < 0 || append(rules, TAKE_PTR(deny)) < 0)
+        if (!rules || !deny || json_add(deny, "allow", json_object_new_boolean(false)) < 0 ||
+            json_add(deny, "access", json_object_new_string("rwm")) < 0 || json_append(rules, TAKE_PTR(deny)) < 0)
                 return NULL;
         return TAKE_PTR(rules);
 }
@@ -257,10 +210,10 @@ static struct json_object *build_cpu(const struct run_options *o) {
         if (!cpu)
                 return NULL;
 
-        if (o->cpu_quota > 0 && (add(cpu, "quota", json_object_new_int64((int64_t) o->cpu_quota)) < 0 ||
-                                 add(cpu, "period", json_object_new_uint64(CPU_PERIOD_USEC)) < 0))
+        if (o->cpu_quota > 0 && (json_add(cpu, "quota", json_object_new_int64((int64_t) o->cpu_quota)) < 0 ||
+                                 json_add(cpu, "period", json_object_new_uint64(CPU_PERIOD_USEC)) < 0))
                 return NULL;
-        if (o->cpuset_cpus && add(cpu, "cpus", json_object_new_string(o->cpuset_cpus)) < 0)
+        if (o->cpuset_cpus && json_add(cpu, "cpus", json_object_new_string(o->cpuset_cpus)) < 0)
                 return NULL;
         return TAKE_PTR(cpu);
 }
@@ -268,17 +221,17 @@ static struct json_object *build_cpu(const struct run_options *o) {
 static struct json_object *build_resources(const struct run_options *o) {
         _cleanup_json_ struct json_object *resources = json_object_new_object(), *memory = NULL;
 
-        if (!resources || add(resources, "devices", build_device_rules()) < 0)
+        if (!resources || json_add(resources, "devices", build_device_rules()) < 0)
                 return NULL;
 
         if (o->memory_limit > 0) {
                 memory = json_object_new_object();
-                if (!memory || add(memory, "limit", json_object_new_int64((int64_t) o->memory_limit)) < 0 ||
-                    add(resources, "memory", TAKE_PTR(memory)) < 0)
+                if (!memory || json_add(memory, "limit", json_object_new_int64((int64_t) o->memory_limit)) < 0 ||
+                    json_add(resources, "memory", TAKE_PTR(memory)) < 0)
                         return NULL;
         }
 
-        if ((o->cpu_quota > 0 || o->cpuset_cpus) && add(resources, "cpu", build_cpu(o)) < 0)
+        if ((o->cpu_quota > 0 || o->cpuset_cpus) && json_add(resources, "cpu", build_cpu(o)) < 0)
                 return NULL;
         return TAKE_PTR(resources);
 }
@@ -287,11 +240,11 @@ static struct json_object *build_linux(const struct run_options *o) {
         _cleanup_json_ struct json_object *linux_section = json_object_new_object();
         _cleanup_free_ char *cgroups_path = format_string("/procview/%s", o->name);
 
-        if (!linux_section || !cgroups_path || add(linux_section, "namespaces", build_namespaces()) < 0 ||
-            add(linux_section, "resources", build_resources(o)) < 0 ||
-            add(linux_section, "cgroupsPath", json_object_new_string(cgroups_path)) < 0 ||
-            add(linux_section, "maskedPaths", string_array(masked_paths)) < 0 ||
-            add(linux_section, "readonlyPaths", string_array(readonly_paths)) < 0)
+        if (!linux_section || !cgroups_path || json_add(linux_section, "namespaces", build_namespaces()) < 0 ||
+            json_add(linux_section, "resources", build_resources(o)) < 0 ||
+            json_add(linux_section, "cgroupsPath", json_object_new_string(cgroups_path)) < 0 ||
+            json_add(linux_section, "maskedPaths", json_string_array(masked_paths)) < 0 ||
+            json_add(linux_section, "readonlyPaths", json_string_array(readonly_paths)) < 0)
                 return NULL;
         return TAKE_PTR(linux_section);
 }
@@ -299,19 +252,31 @@ static struct json_object *build_linux(const struct run_options *o) {
 static struct json_object *build_root(const char *rootfs) {
         _cleanup_json_ struct json_object *root = json_object_new_object();
 
-        if (!root || add(root, "path", json_object_new_string(rootfs)) < 0 ||
-            add(root, "readonly", json_object_new_boolean(false)) < 0)
+        if (!root || json_add(root, "path", json_object_new_string(rootfs)) < 0 ||
+            json_add(root, "readonly", json_object_new_boolean(false)) < 0)
                 return NULL;
         return TAKE_PTR(root);
+}
+
+/* The hook records the container for "procview ps" and "procview reattach", and binds the views with --hook. */
+static struct json_object *build_hooks(const char *views_dir) {
+        _cleanup_json_ struct json_object *hooks = json_object_new_object(), *create = json_object_new_array();
+
+        if (!hooks || !create || json_append(create, view_hook_entry(views_dir)) < 0 ||
+            json_add(hooks, "createContainer", TAKE_PTR(create)) < 0)
+                return NULL;
+        return TAKE_PTR(hooks);
 }
 
 static struct json_object *build_config(const char *rootfs, const struct run_options *o) {
         _cleanup_json_ struct json_object *config = json_object_new_object();
 
-        if (!config || add(config, "ociVersion", json_object_new_string(OCI_VERSION)) < 0 ||
-            add(config, "process", build_process(o)) < 0 || add(config, "root", build_root(rootfs)) < 0 ||
-            add(config, "hostname", json_object_new_string(o->name)) < 0 ||
-            add(config, "mounts", build_mounts(o)) < 0 || add(config, "linux", build_linux(o)) < 0)
+        if (!config || json_add(config, "ociVersion", json_object_new_string(OCI_VERSION)) < 0 ||
+            json_add(config, "process", build_process(o)) < 0 || json_add(config, "root", build_root(rootfs)) < 0 ||
+            json_add(config, "hostname", json_object_new_string(o->name)) < 0 ||
+            json_add(config, "mounts", build_mounts(o)) < 0 || json_add(config, "linux", build_linux(o)) < 0)
+                return NULL;
+        if (o->views_dir && json_add(config, "hooks", build_hooks(o->views_dir)) < 0)
                 return NULL;
         return TAKE_PTR(config);
 }

@@ -14,8 +14,8 @@
 #include "log.h"
 #include "parse.h"
 #include "run-options.h"
+#include "view-paths.h"
 
-#define DEFAULT_VIEWS_DIR "/var/lib/procview"
 #define DEFAULT_RUNTIME_ROOT_PREFIX "/run/procview/"
 
 /* Container names become the runtime's id, the hostname and a cgroup name. */
@@ -47,6 +47,8 @@ static void print_help(void) {
                "     --views DIR             Where procviewd serves the files\n"
                "                             (default: " DEFAULT_VIEWS_DIR ")\n"
                "     --no-views              Do not bind-mount the procview files\n"
+               "     --hook                  Bind the files from the OCI hook ('procview hook')\n"
+               "                             instead of config.json mounts\n"
                "  -v --volume SRC:DST[:ro]   Bind-mount host path SRC at DST, read-only with :ro\n"
                "\n"
                "The exit status is COMMAND's, or 128+N when a signal N ended it. procview\n"
@@ -300,6 +302,7 @@ enum {
         ARG_RUNTIME_ROOT,
         ARG_VIEWS,
         ARG_NO_VIEWS,
+        ARG_HOOK,
 };
 
 static const struct option run_long_options[] = { { "help", no_argument, NULL, 'h' },
@@ -311,6 +314,7 @@ static const struct option run_long_options[] = { { "help", no_argument, NULL, '
                                                   { "runtime-root", required_argument, NULL, ARG_RUNTIME_ROOT },
                                                   { "views", required_argument, NULL, ARG_VIEWS },
                                                   { "no-views", no_argument, NULL, ARG_NO_VIEWS },
+                                                  { "hook", no_argument, NULL, ARG_HOOK },
                                                   { "volume", required_argument, NULL, 'v' },
                                                   {} };
 
@@ -339,6 +343,9 @@ static int parse_one_option(int c, char *argv[], struct run_options *o) {
         case ARG_NO_VIEWS:
                 free(o->views_dir);
                 o->views_dir = NULL;
+                return 0;
+        case ARG_HOOK:
+                o->views_by_hook = true;
                 return 0;
         case 'v':
                 return add_volume(o, optarg);

@@ -26,6 +26,7 @@ struct run_options {
         const char *runtime; /* "runc" or "crun" */
         char *runtime_root;
         char *views_dir; /* absolute when it exists, NULL with --no-views */
+        bool views_by_hook; /* --hook: the createContainer hook binds the views, not config.json */
         struct volume *volumes;
         size_t n_volumes;
         char *rootfs; /* absolute path, NULL for a busybox rootfs */

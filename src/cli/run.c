@@ -9,6 +9,7 @@
 #include "bundle.h"
 #include "cli-util.h"
 #include "oci-config.h"
+#include "registry.h"
 #include "run-options.h"
 #include "runtime.h"
 #include "verbs.h"
@@ -20,7 +21,7 @@ static int check_host(const struct run_options *o, const struct runtime *rt) {
                         -EPERM,
                         "procview run must be run as root, because the runtime creates namespaces and cgroups.");
 
-        if (o->views_dir && views_check_mounted(o->views_dir) < 0)
+        if (o->views_dir && views_check_mounted(o->views_dir, ", or pass --no-views") < 0)
                 return -ENOTCONN;
 
         /* Refuse a name in use, because the clean-up would otherwise delete the other container. */
@@ -68,6 +69,10 @@ static int run_in_bundle(const struct run_options *o, const struct runtime *rt, 
 
         /* runc and crun remove a container whose process exited; this catches the rest. */
         (void) runtime_delete(rt, o->name);
+
+        /* The hook recorded the container when it started. */
+        if (o->views_dir)
+                (void) registry_remove(o->name);
 
         return r < 0 ? r : status;
 }

@@ -10,3 +10,8 @@
 #define EXIT_USAGE 2
 
 int verb_run(int argc, char *argv[]);
+int verb_hook(int argc, char *argv[]);
+int verb_spec(int argc, char *argv[]);
+int verb_mounts(int argc, char *argv[]);
+int verb_ps(int argc, char *argv[]);
+int verb_reattach(int argc, char *argv[]);

@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * "procview spec add CONFIG": add the view mounts to an OCI config.json
+ * before "runc create", for tools that write their own bundles. The file is
+ * replaced atomically and everything else in it is kept. Running it twice
+ * gives the same file, because earlier view mounts and procview hooks are
+ * replaced, not repeated.
+ *
+ * runc 1.1 accepts bind mounts under /proc only at a fixed list of
+ * destinations, which includes the seven /proc files procviewd serves.
+ */
+#include <fcntl.h>
+#include <getopt.h>
+#include <sys/stat.h>
+
+#include "cli-util.h"
+#include "json-util.h"
+#include "verbs.h"
+#include "view-mounts.h"
+#include "view-paths.h"
+
+struct spec_options {
+        const char *config;
+        const char *views_dir;
+        bool hook;
+};
+
+static void print_help(void) {
+        printf("Usage: procview spec add CONFIG.json [--views DIR] [--no-hook]\n"
+               "\n"
+               "Add read-only bind mounts of the procview files to an OCI config.json, after\n"
+               "its /proc and /sys mounts, and a createContainer hook that records the\n"
+               "container for 'procview ps' and 'procview reattach'. Running it again\n"
+               "replaces what it added before.\n"
+               "\n"
+               "Options:\n"
+               "  -h --help        Show this help and exit\n"
+               "     --views DIR   Where procviewd serves the files (default: " DEFAULT_VIEWS_DIR ")\n"
+               "     --no-hook     Add only the mounts; the container is then not recorded\n");
+}
+
+static int parse_options(int argc, char *argv[], struct spec_options *ret) {
+        enum { ARG_VIEWS = 0x100, ARG_NO_HOOK };
+        static const struct option options[] = { { "help", no_argument, NULL, 'h' },
+                                                 { "views", required_argument, NULL, ARG_VIEWS },
+                                                 { "no-hook", no_argument, NULL, ARG_NO_HOOK },
+                                                 {} };
+        int c;
+
+        opterr = 0;
+        optind = 0;
+        while ((c = getopt_long(argc, argv, ":h", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        print_help();
+                        return 0;
+                case ARG_VIEWS:
+                        ret->views_dir = optarg;
+                        break;
+                case ARG_NO_HOOK:
+                        ret->hook = false;
+                        break;
+                default:
+                        return log_option_error(c, argv, "procview spec");
+                }
+
+        if (optind >= argc || !streq(argv[optind], "add")) {
+                log_error("Missing or unknown action: the only one is 'procview spec add CONFIG.json'.");
+                return EXIT_USAGE;
+        }
+        if (argc - optind != 2) {
+                log_error("Pass exactly one config.json to 'procview spec add'.");
+                return EXIT_USAGE;
+        }
+        ret->config = argv[optind + 1];
+        return 1;
+}
+
+/* Get the array under key in o, adding an empty one when it is missing. */
+static struct json_object *get_or_add_array(struct json_object *o, const char *key) {
+        struct json_object *array;
+
+        if (json_object_object_get_ex(o, key, &array))
+                return json_object_is_type(array, json_type_array) ? array : NULL;
+        if (json_add(o, key, json_object_new_array()) < 0)
+                return NULL;
+        return json_object_object_get_ex(o, key, &array) ? array : NULL;
+}
+
+static void remove_matching(struct json_object *array, bool (*match)(struct json_object *)) {
+        for (size_t i = json_object_array_length(array); i > 0; i--)
+                if (match(json_object_array_get_idx(array, i - 1)))
+                        json_object_array_del_idx(array, i - 1, 1);
+}
+
+static int add_hook(struct json_object *config, const char *views_dir) {
+        struct json_object *hooks, *create;
+
+        if (!json_object_object_get_ex(config, "hooks", &hooks)) {
+                if (json_add(config, "hooks", json_object_new_object()) < 0)
+                        return -ENOMEM;
+                json_object_object_get_ex(config, "hooks", &hooks);
+        }
+        if (!json_object_is_type(hooks, json_type_object))
+                return -EINVAL;
+
+        create = get_or_add_array(hooks, "createContainer");
+        if (!create)
+                return -EINVAL;
+
+        remove_matching(create, view_hook_is_ours);
+        return json_append(create, view_hook_entry(views_dir));
+}
+
+/* Replace path with config, keeping the file's mode. */
+static int write_config(const char *path, struct json_object *config) {
+        _cleanup_free_ char *temp = format_string("%s.XXXXXX", path);
+        _cleanup_close_ int fd = -1;
+        struct stat st;
+        const char *text;
+        size_t length;
+
+        if (!temp)
+                return log_oom();
+        if (stat(path, &st) < 0)
+                return log_error_errno(errno, "Failed to read the mode of '%s': %m", path);
+
+        fd = mkostemp(temp, O_CLOEXEC);
+        if (fd < 0)
+                return log_error_errno(errno, "Failed to create a temporary file next to '%s': %m", path);
+
+        text = json_object_to_json_string_ext(config, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+        length = strlen(text);
+        if (write(fd, text, length) != (ssize_t) length || write(fd, "\n", 1) != 1 ||
+            fchmod(fd, st.st_mode & 07777) < 0 || fsync(fd) < 0 || rename(temp, path) < 0) {
+                int r = log_error_errno(errno ?: EIO, "Failed to write '%s': %m", path);
+
+                (void) unlink(temp);
+                return r;
+        }
+        return 0;
+}
+
+static int spec_add(const struct spec_options *o, const char *views_dir) {
+        _cleanup_json_ struct json_object *config = NULL;
+        bool selected[N_VIEW_PATHS];
+        struct json_object *mounts;
+
+        config = json_object_from_file(o->config);
+        if (!config || !json_object_is_type(config, json_type_object))
+                return log_error_errno(-EINVAL, "Failed to parse '%s' as an OCI config: %s", o->config,
+                                       json_util_get_last_err() ?: "not a JSON object");
+
+        mounts = get_or_add_array(config, "mounts");
+        if (!mounts)
+                return log_error_errno(-EINVAL, "Invalid '%s': \"mounts\" is not an array.", o->config);
+
+        /* Appended last, so they come after the /proc and /sys mounts they cover. */
+        view_mounts_select(views_dir, selected);
+        remove_matching(mounts, view_mount_is_view);
+        if (view_mounts_append(mounts, views_dir, selected) < 0)
+                return log_oom();
+
+        if (o->hook && add_hook(config, views_dir) < 0)
+                return log_error_errno(
+                        -EINVAL, "Invalid '%s': \"hooks\" or \"hooks.createContainer\" has the wrong type.", o->config);
+
+        return write_config(o->config, config);
+}
+
+int verb_spec(int argc, char *argv[]) {
+        struct spec_options o = { .views_dir = DEFAULT_VIEWS_DIR, .hook = true };
+        _cleanup_free_ char *views_dir = NULL;
+        int r;
+
+        r = parse_options(argc, argv, &o);
+        if (r != 1)
+                return r;
+
+        views_dir = realpath(o.views_dir, NULL) ?: strdup(o.views_dir);
+        if (!views_dir)
+                return log_oom(), EXIT_FAILURE;
+        if (views_dir[0] != '/') {
+                log_error("Invalid views directory '%s': it does not exist, so it must be an absolute path.",
+                          views_dir);
+                return EXIT_USAGE;
+        }
+
+        return spec_add(&o, views_dir) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}
