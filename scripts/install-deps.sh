@@ -12,6 +12,7 @@ packages="
         libfuse3-dev
         fuse3
         libjson-c-dev
+        libsystemd-dev
         runc
         crun
         busybox-static

@@ -58,6 +58,9 @@ struct cpu_history {
 
 void cpu_history_done(struct cpu_history *h);
 
+/* Make room for host CPU numbers below n_cpus; new counters start from zero. */
+int cpu_history_reserve(struct cpu_history *h, unsigned n_cpus);
+
 /*
  * Compute the CPU times of every CPU in V (ret_percpu[i] belongs to the i-th
  * CPU of V, so the array needs cpuset_count(V) entries) and their sum.

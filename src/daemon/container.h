@@ -29,9 +29,10 @@ struct container {
         char *cgroup_text; /* /proc/PID/cgroup the entry was opened from */
         struct cgroup *cgroup;
 
-        /* history is guarded by lock. */
+        /* history and history_restored are guarded by lock. */
         pthread_mutex_t lock;
         struct cpu_history history;
+        bool history_restored; /* taken over from an earlier worker, or found to be new */
 
         /* Managed by the cache under its own lock. */
         unsigned refs;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <dirent.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -37,8 +38,12 @@ struct dir_handle {
         struct dir_entry *entries;
 };
 
-static struct views *fs_views(fuse_req_t req) {
+static struct fs_context *fs_ctx(fuse_req_t req) {
         return fuse_req_userdata(req);
+}
+
+static struct views *fs_views(fuse_req_t req) {
+        return fs_ctx(req)->views;
 }
 
 static pid_t fs_reader(fuse_req_t req) {
@@ -126,6 +131,60 @@ static double attr_timeout(const struct node *n) {
         return n->kind == NODE_HOST ? HOST_TIMEOUT_SEC : STATIC_TIMEOUT_SEC;
 }
 
+static struct open_file *open_file_new(struct node *n) {
+        struct open_file *of = calloc(1, sizeof(*of));
+
+        if (!of)
+                return NULL;
+        of->node = n;
+        pthread_mutex_init(&of->lock, NULL);
+        return of;
+}
+
+static void open_file_free(void *p) {
+        struct open_file *of = p;
+
+        if (!of)
+                return;
+
+        /*
+         * The kernel can deliver release while the thread that answered the
+         * last read is still returning from fuse_reply_buf(); wait for it.
+         */
+        pthread_mutex_lock(&of->lock);
+        strbuf_free(&of->content);
+        pthread_mutex_unlock(&of->lock);
+        pthread_mutex_destroy(&of->lock);
+        free(of);
+}
+
+/* The open file behind fh; a handle of an earlier worker gets fresh state. */
+static struct open_file *open_file_get(fuse_req_t req, fuse_ino_t ino, uint64_t fh) {
+        struct handle_table *files = fs_ctx(req)->files;
+        struct open_file *of, *adopted;
+        struct node *n;
+
+        of = handle_get(files, fh);
+        if (of)
+                return of;
+
+        n = node_get(ino);
+        if (!n || n->type != S_IFREG)
+                return NULL;
+
+        of = open_file_new(n);
+        if (!of)
+                return NULL;
+
+        adopted = handle_adopt(files, fh, of);
+        if (adopted != of)
+                open_file_free(of);
+        if (adopted)
+                log_debug("Adopted file handle %" PRIx64 " of an earlier worker for inode %" PRIu64, fh,
+                          (uint64_t) ino);
+        return adopted;
+}
+
 static void fs_lookup(fuse_req_t req, fuse_ino_t parent_ino, const char *name) {
         struct views *v = fs_views(req);
         struct fuse_entry_param e = {};
@@ -159,7 +218,7 @@ static void fs_lookup(fuse_req_t req, fuse_ino_t parent_ino, const char *name) {
 
 static void fs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
         struct views *v = fs_views(req);
-        struct open_file *of = fi ? (struct open_file *) (uintptr_t) fi->fh : NULL;
+        struct open_file *of = NULL;
         ssize_t known_size = -1;
         struct stat st;
         struct node *n;
@@ -171,8 +230,11 @@ static void fs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
                 return;
         }
 
+        if (fi && n->type == S_IFREG)
+                of = open_file_get(req, ino, fi->fh);
+
         /* fstat() of an open view renders its snapshot now, and the next read at 0 serves it. */
-        if (of && n->type == S_IFREG) {
+        if (of) {
                 pthread_mutex_lock(&of->lock);
                 if (!of->rendered) {
                         of->render_error = render_node(v, n, fs_reader(req), &of->content);
@@ -229,28 +291,35 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
                 return;
         }
 
-        of = calloc(1, sizeof(*of));
+        of = open_file_new(n);
         if (!of) {
                 fuse_reply_err(req, ENOMEM);
                 return;
         }
-        of->node = n;
-        pthread_mutex_init(&of->lock, NULL);
 
-        fi->fh = (uintptr_t) of;
+        fi->fh = handle_add(fs_ctx(req)->files, of);
+        if (fi->fh == 0) {
+                open_file_free(of);
+                fuse_reply_err(req, ENOMEM);
+                return;
+        }
         fi->direct_io = 1;
         fi->keep_cache = 0;
 
-        if (fuse_reply_open(req, fi) == -ENOENT) {
+        if (fuse_reply_open(req, fi) == -ENOENT)
                 /* The opener was interrupted; release will not come. */
-                pthread_mutex_destroy(&of->lock);
-                free(of);
-        }
+                open_file_free(handle_remove(fs_ctx(req)->files, fi->fh));
 }
 
 static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi) {
-        struct open_file *of = (struct open_file *) (uintptr_t) fi->fh;
+        struct open_file *of;
         int r;
+
+        of = open_file_get(req, ino, fi->fh);
+        if (!of) {
+                fuse_reply_err(req, ENOMEM);
+                return;
+        }
 
         pthread_mutex_lock(&of->lock);
 
@@ -278,17 +347,7 @@ static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, stru
 }
 
 static void fs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
-        struct open_file *of = (struct open_file *) (uintptr_t) fi->fh;
-
-        /*
-         * The kernel can deliver release while the thread that answered the
-         * last read is still returning from fuse_reply_buf(); wait for it.
-         */
-        pthread_mutex_lock(&of->lock);
-        strbuf_free(&of->content);
-        pthread_mutex_unlock(&of->lock);
-        pthread_mutex_destroy(&of->lock);
-        free(of);
+        open_file_free(handle_remove(fs_ctx(req)->files, fi->fh));
         fuse_reply_err(req, 0);
 }
 
@@ -378,6 +437,29 @@ static int dir_build(struct views *v, struct node *dir, pid_t reader, struct dir
         return 0;
 }
 
+/* A directory's listing as reader sees it, taken once per open. */
+static int dir_handle_new(fuse_req_t req, struct node *n, struct dir_handle **ret) {
+        struct dir_handle *d;
+        int r;
+
+        d = calloc(1, sizeof(*d));
+        if (!d)
+                return -ENOMEM;
+
+        r = dir_build(fs_views(req), n, fs_reader(req), d);
+        if (r < 0) {
+                dir_handle_free(d);
+                return r;
+        }
+
+        *ret = d;
+        return 0;
+}
+
+static void dir_handle_free_value(void *d) {
+        dir_handle_free(d);
+}
+
 static void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
         struct dir_handle *d;
         struct node *n;
@@ -389,29 +471,52 @@ static void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
                 return;
         }
 
-        d = calloc(1, sizeof(*d));
-        if (!d) {
-                fuse_reply_err(req, ENOMEM);
-                return;
-        }
-
-        /* Listed once per open so that a reader sees one consistent directory. */
-        r = dir_build(fs_views(req), n, fs_reader(req), d);
+        r = dir_handle_new(req, n, &d);
         if (r < 0) {
-                dir_handle_free(d);
                 fuse_reply_err(req, -r);
                 return;
         }
 
-        fi->fh = (uintptr_t) d;
-        if (fuse_reply_open(req, fi) == -ENOENT)
+        fi->fh = handle_add(fs_ctx(req)->dirs, d);
+        if (fi->fh == 0) {
                 dir_handle_free(d);
+                fuse_reply_err(req, ENOMEM);
+                return;
+        }
+
+        if (fuse_reply_open(req, fi) == -ENOENT)
+                dir_handle_free(handle_remove(fs_ctx(req)->dirs, fi->fh));
+}
+
+/* The listing behind fh; a handle of an earlier worker is listed again. */
+static struct dir_handle *dir_handle_get(fuse_req_t req, fuse_ino_t ino, uint64_t fh) {
+        struct dir_handle *d, *adopted;
+        struct node *n;
+
+        d = handle_get(fs_ctx(req)->dirs, fh);
+        if (d)
+                return d;
+
+        n = node_get(ino);
+        if (!n || n->type != S_IFDIR || dir_handle_new(req, n, &d) < 0)
+                return NULL;
+
+        adopted = handle_adopt(fs_ctx(req)->dirs, fh, d);
+        if (adopted != d)
+                dir_handle_free(d);
+        return adopted;
 }
 
 static void fs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi) {
-        struct dir_handle *d = (struct dir_handle *) (uintptr_t) fi->fh;
         _cleanup_free_ char *buf = NULL;
+        struct dir_handle *d;
         size_t used = 0;
+
+        d = dir_handle_get(req, ino, fi->fh);
+        if (!d) {
+                fuse_reply_err(req, ENOMEM);
+                return;
+        }
 
         buf = malloc(size);
         if (!buf) {
@@ -433,7 +538,7 @@ static void fs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, s
 }
 
 static void fs_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
-        dir_handle_free((struct dir_handle *) (uintptr_t) fi->fh);
+        dir_handle_free(handle_remove(fs_ctx(req)->dirs, fi->fh));
         fuse_reply_err(req, 0);
 }
 
@@ -448,10 +553,38 @@ static void fs_statfs(fuse_req_t req, fuse_ino_t ino) {
 }
 
 /*
+ * Splice would move requests through a pipe; the worker reads them into
+ * memory so that it can record each request's unique id for the supervisor.
+ */
+static void fs_init(void *userdata, struct fuse_conn_info *conn) {
+        conn->want &= ~(unsigned) (FUSE_CAP_SPLICE_READ | FUSE_CAP_SPLICE_WRITE | FUSE_CAP_SPLICE_MOVE);
+}
+
+int fs_context_init(struct fs_context *ctx, struct views *views) {
+        int r;
+
+        *ctx = (struct fs_context) { .views = views };
+
+        r = handle_table_new(&ctx->files);
+        if (r >= 0)
+                r = handle_table_new(&ctx->dirs);
+        if (r < 0)
+                fs_context_done(ctx);
+        return r;
+}
+
+void fs_context_done(struct fs_context *ctx) {
+        handle_table_free(ctx->files, open_file_free);
+        handle_table_free(ctx->dirs, dir_handle_free_value);
+        *ctx = (struct fs_context) {};
+}
+
+/*
  * flush is left out on purpose: libfuse answers ENOSYS, and the kernel then
  * stops sending it, which saves a round trip on every close().
  */
 const struct fuse_lowlevel_ops procview_fs_ops = {
+        .init = fs_init,
         .lookup = fs_lookup,
         .getattr = fs_getattr,
         .readlink = fs_readlink,

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 
 #include "log.h"
@@ -47,7 +48,17 @@ static int is_mount_root(const char *path, bool *ret) {
         return 0;
 }
 
-int mountpoint_check(const char *path) {
+/* A daemon that died without unmounting leaves a mount whose every access fails with ENOTCONN. */
+static int cleanup_dead_mount(const char *path) {
+        if (umount2(path, MNT_DETACH) < 0)
+                return log_error_errno(errno, "Mount point '%s' is a dead FUSE mount and unmounting it failed: %m",
+                                       path);
+
+        log_notice("Unmounted the dead FUSE mount that an earlier daemon left at '%s'.", path);
+        return mountpoint_prepare(path);
+}
+
+int mountpoint_prepare(const char *path) {
         struct stat st;
         bool mounted = false;
         int r;
@@ -61,10 +72,7 @@ int mountpoint_check(const char *path) {
                         return log_error_errno(errno, "Mount point '%s' does not exist. Create it with 'mkdir -p %s'.",
                                                path, path);
                 if (errno == ENOTCONN)
-                        return log_error_errno(errno,
-                                               "Mount point '%s' is a dead FUSE mount left by a stopped daemon. "
-                                               "Remove it with 'umount -l %s' and start again.",
-                                               path, path);
+                        return cleanup_dead_mount(path);
                 return log_error_errno(errno, "Cannot access mount point '%s': %m", path);
         }
 

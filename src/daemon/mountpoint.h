@@ -3,7 +3,8 @@
 
 /*
  * Check that path can take the mount: FUSE is available, and path is an
- * existing directory that is not a mount point already. Logs one line that
- * says what to do and returns a negative errno otherwise.
+ * existing directory that is not a mount point already. A dead FUSE mount
+ * left there by a crashed daemon is lazily unmounted first. Logs one line
+ * that says what to do and returns a negative errno otherwise.
  */
-int mountpoint_check(const char *path);
+int mountpoint_prepare(const char *path);

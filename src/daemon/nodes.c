@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <dirent.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -9,12 +10,24 @@
 
 #define HASH_BUCKETS 4096u
 
+/*
+ * Host entries get an inode number made from a hash of their path, so a
+ * worker that replaced a crashed one gives every entry the inode number the
+ * kernel already knows. The top bit keeps them apart from the fixed nodes.
+ */
+#define HOST_INO_BIT (UINT64_C(1) << 63)
+
+/* Bounds of the walk that creates the nodes of existing host entries at start. */
+#define PREWALK_MAX_DEPTH 8
+#define PREWALK_MAX_NODES 65536
+
 /* Guards table, n_nodes, capacity and hash. Nodes themselves never change once published. */
 static pthread_rwlock_t table_lock = PTHREAD_RWLOCK_INITIALIZER;
 static struct node **table;
 static size_t n_nodes;
 static size_t capacity;
 static struct node *hash[HASH_BUCKETS];
+static struct node *ino_hash[HASH_BUCKETS];
 
 /* Set by nodes_init(): the cpu directory, and the count of nodes built there. */
 static uint64_t cpu_dir_ino;
@@ -41,8 +54,19 @@ static int table_grow_locked(void) {
         return 0;
 }
 
-/* Add a node; its inode is its index + 1 so that the first one is FUSE_ROOT_ID. */
-static struct node *node_add_locked(uint64_t parent, const char *name, enum node_kind kind, mode_t type) {
+static struct node *node_by_ino_locked(uint64_t ino) {
+        if (ino >= 1 && ino <= n_fixed)
+                return table[ino - 1];
+
+        for (struct node *n = ino_hash[ino % HASH_BUCKETS]; n; n = n->ino_next)
+                if (n->ino == ino)
+                        return n;
+        return NULL;
+}
+
+/* Add a node. Fixed nodes are numbered from 1 (FUSE_ROOT_ID) in creation order. */
+static struct node *node_add_locked(uint64_t parent, const char *name, enum node_kind kind, mode_t type,
+                                    uint64_t ino) {
         _cleanup_free_ struct node *n = NULL;
         unsigned bucket;
 
@@ -56,7 +80,11 @@ static struct node *node_add_locked(uint64_t parent, const char *name, enum node
         if (!n->name)
                 return NULL;
 
-        n->ino = n_nodes + 1;
+        /* NOTE: two host paths whose hashes collide get numbers that depend on lookup order. */
+        while (ino == 0 || node_by_ino_locked(ino))
+                ino = n_nodes + 1 > ino ? n_nodes + 1 : ino + 1;
+
+        n->ino = ino;
         n->parent = parent;
         n->kind = kind;
         n->type = type;
@@ -65,6 +93,9 @@ static struct node *node_add_locked(uint64_t parent, const char *name, enum node
         bucket = (unsigned) (hash_key(parent, name) % HASH_BUCKETS);
         n->hash_next = hash[bucket];
         hash[bucket] = n;
+
+        n->ino_next = ino_hash[ino % HASH_BUCKETS];
+        ino_hash[ino % HASH_BUCKETS] = n;
 
         table[n_nodes++] = n;
         return TAKE_PTR(n);
@@ -80,11 +111,11 @@ static struct node *node_find_locked(uint64_t parent, const char *name) {
 }
 
 static struct node *add_dir(uint64_t parent, const char *name) {
-        return node_add_locked(parent, name, NODE_DIR, S_IFDIR);
+        return node_add_locked(parent, name, NODE_DIR, S_IFDIR, n_nodes + 1);
 }
 
 static struct node *add_view(uint64_t parent, enum view_file f) {
-        struct node *n = node_add_locked(parent, view_file_name(f), NODE_VIEW, S_IFREG);
+        struct node *n = node_add_locked(parent, view_file_name(f), NODE_VIEW, S_IFREG, n_nodes + 1);
 
         if (n)
                 n->view = f;
@@ -111,7 +142,7 @@ int nodes_init(void) {
         sys = root ? add_dir(root->ino, "sys") : NULL;
         devices = sys ? add_dir(sys->ino, "devices") : NULL;
         system = devices ? add_dir(devices->ino, "system") : NULL;
-        cpu = system ? node_add_locked(system->ino, "cpu", NODE_HOST, S_IFDIR) : NULL;
+        cpu = system ? node_add_locked(system->ino, "cpu", NODE_HOST, S_IFDIR, n_nodes + 1) : NULL;
         if (cpu)
                 cpu->host_path = strdup(HOST_CPU_DIR);
 
@@ -146,16 +177,17 @@ void nodes_done(void) {
         table = NULL;
         n_nodes = capacity = 0;
         memset(hash, 0, sizeof(hash));
+        memset(ino_hash, 0, sizeof(ino_hash));
+        n_fixed = 0;
 
         pthread_rwlock_unlock(&table_lock);
 }
 
 struct node *node_get(uint64_t ino) {
-        struct node *n = NULL;
+        struct node *n;
 
         pthread_rwlock_rdlock(&table_lock);
-        if (ino >= 1 && ino <= n_nodes)
-                n = table[ino - 1];
+        n = node_by_ino_locked(ino);
         pthread_rwlock_unlock(&table_lock);
 
         return n;
@@ -181,7 +213,7 @@ static struct node *host_child_locked(struct node *parent, const char *name, mod
         if (asprintf(&path, "%s/%s", parent->host_path, name) < 0)
                 return NULL;
 
-        n = node_add_locked(parent->ino, name, NODE_HOST, type);
+        n = node_add_locked(parent->ino, name, NODE_HOST, type, HOST_INO_BIT | (hash_key(0, path) >> 1));
         if (!n)
                 return NULL;
 
@@ -223,6 +255,40 @@ struct node *node_child(struct node *parent, const char *name) {
         pthread_rwlock_unlock(&table_lock);
 
         return n;
+}
+
+static void prewalk(struct node *dir, unsigned depth, unsigned *count) {
+        _cleanup_(closedirp) DIR *d = NULL;
+        struct dirent *de;
+
+        d = opendir(dir->host_path);
+        if (!d)
+                return;
+
+        while ((de = readdir(d)) && *count < PREWALK_MAX_NODES) {
+                struct node *n;
+
+                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+                        continue;
+
+                n = node_child(dir, de->d_name);
+                if (!n)
+                        continue;
+
+                (*count)++;
+                if (n->kind == NODE_HOST && n->type == S_IFDIR && depth < PREWALK_MAX_DEPTH)
+                        prewalk(n, depth + 1, count);
+        }
+}
+
+unsigned nodes_prewalk(void) {
+        unsigned count = 0;
+        struct node *cpu;
+
+        cpu = node_get(cpu_dir_ino);
+        if (cpu)
+                prewalk(cpu, 0, &count);
+        return count;
 }
 
 size_t node_fixed_children(const struct node *dir, struct node **ret, size_t max) {

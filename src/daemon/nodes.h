@@ -9,9 +9,10 @@
  *                              cpuN directories filtered per reader
  *
  * The fixed part is built at start. Entries below sys/devices/system/cpu get
- * an inode the first time they are looked up or listed, keyed by their path
- * relative to that directory, and keep it until the daemon exits; sysfs has a
- * bounded number of them.
+ * a node when they are looked up or listed, and the ones that exist at start
+ * get one right away, so any inode number the kernel learned from an earlier
+ * worker resolves. Nodes are kept until the daemon exits; sysfs has a bounded
+ * number of entries.
  */
 #pragma once
 
@@ -39,10 +40,14 @@ struct node {
         enum view_file view; /* NODE_VIEW */
         char *host_path; /* NODE_HOST: absolute host path */
         int cpu; /* a host "cpuN" directory directly below cpu/: N, else -1 */
-        struct node *hash_next;
+        struct node *hash_next; /* by parent and name */
+        struct node *ino_next;  /* by inode number */
 };
 
 int nodes_init(void);
+
+/* Create the nodes of every host entry that exists now; returns how many. */
+unsigned nodes_prewalk(void);
 void nodes_done(void);
 
 /* Returns NULL for an unknown inode. Nodes are never freed while the daemon runs. */

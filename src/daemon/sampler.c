@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "fileio.h"
+#include "handover.h"
 #include "log.h"
 #include "parse.h"
 #include "procfs.h"
@@ -23,6 +24,7 @@ struct sample_entry {
 };
 
 struct loadavg_sampler {
+        struct handover *handover;
         int root_fd;
         int proc_fd;
         const char *tasks_file;
@@ -98,10 +100,16 @@ static void record_sample(struct loadavg_sampler *s, const char *path, unsigned 
                 }
                 e->next = s->entries;
                 s->entries = e;
+
+                /* A cgroup an earlier worker sampled keeps its history. */
+                if (s->handover)
+                        (void) handover_load_load(s->handover, handover_hash(path), &e->avg);
         }
 
         loadavg_update(&e->avg, active);
         e->generation = s->generation;
+        if (s->handover)
+                handover_save_load(s->handover, handover_hash(path), &e->avg);
 
         pthread_mutex_unlock(&s->lock);
 }
@@ -166,6 +174,13 @@ static void drop_vanished(struct loadavg_sampler *s) {
         pthread_mutex_unlock(&s->lock);
 }
 
+static uint64_t boottime_sec(void) {
+        struct timespec ts;
+
+        clock_gettime(CLOCK_BOOTTIME, &ts);
+        return (uint64_t) ts.tv_sec;
+}
+
 void loadavg_sampler_tick(struct loadavg_sampler *s) {
         pthread_mutex_lock(&s->lock);
         s->generation++;
@@ -173,6 +188,9 @@ void loadavg_sampler_tick(struct loadavg_sampler *s) {
 
         walk_cgroup(s, s->root_fd, "/", 0);
         drop_vanished(s);
+
+        if (s->handover)
+                handover_set_last_sample(s->handover, boottime_sec());
 }
 
 static struct timespec timespec_add_sec(struct timespec t, time_t sec) {
@@ -180,11 +198,28 @@ static struct timespec timespec_add_sec(struct timespec t, time_t sec) {
         return t;
 }
 
+/*
+ * Seconds until the next walk is due: an earlier worker's last walk sets the
+ * phase, so a restart neither skips a sample nor takes one twice.
+ */
+static time_t first_delay(struct loadavg_sampler *s) {
+        uint64_t last, now = boottime_sec();
+
+        if (!s->handover)
+                return LOADAVG_INTERVAL_SEC;
+
+        last = handover_get_last_sample(s->handover);
+        if (last == 0 || now >= last + LOADAVG_INTERVAL_SEC)
+                return 0;
+        return (time_t) (last + LOADAVG_INTERVAL_SEC - now);
+}
+
 static void *sampler_thread(void *userdata) {
         struct loadavg_sampler *s = userdata;
         struct timespec next;
 
         clock_gettime(CLOCK_MONOTONIC, &next);
+        next = timespec_add_sec(next, first_delay(s) - LOADAVG_INTERVAL_SEC);
 
         pthread_mutex_lock(&s->stop_lock);
         for (;;) {
@@ -216,7 +251,8 @@ static int sampler_init_cond(struct loadavg_sampler *s) {
         return -r;
 }
 
-int loadavg_sampler_start(const struct cgroup_layout *layout, struct loadavg_sampler **ret) {
+int loadavg_sampler_start(const struct cgroup_layout *layout, struct handover *handover,
+                          struct loadavg_sampler **ret) {
         enum cg_controller controller = loadavg_sampler_controller(layout);
         struct loadavg_sampler *s;
         int r;
@@ -225,6 +261,7 @@ int loadavg_sampler_start(const struct cgroup_layout *layout, struct loadavg_sam
         if (!s)
                 return -ENOMEM;
 
+        s->handover = handover;
         s->root_fd = -1;
         s->proc_fd = -1;
         pthread_mutex_init(&s->lock, NULL);
@@ -248,7 +285,8 @@ int loadavg_sampler_start(const struct cgroup_layout *layout, struct loadavg_sam
                 goto fail;
         }
 
-        loadavg_sampler_tick(s);
+        if (!handover)
+                loadavg_sampler_tick(s);
 
         r = -pthread_create(&s->thread, NULL, sampler_thread, s);
         if (r < 0) {

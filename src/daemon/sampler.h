@@ -18,8 +18,15 @@
 
 struct loadavg_sampler;
 
-/* Walk once synchronously, then start the thread. */
-int loadavg_sampler_start(const struct cgroup_layout *layout, struct loadavg_sampler **ret);
+struct handover;
+
+/*
+ * Start the sampling thread. With a handover region (may be NULL), averages
+ * and the sampling phase continue from an earlier worker; otherwise the first
+ * walk runs before this returns.
+ */
+int loadavg_sampler_start(const struct cgroup_layout *layout, struct handover *handover,
+                          struct loadavg_sampler **ret);
 void loadavg_sampler_stop(struct loadavg_sampler *s);
 
 /*

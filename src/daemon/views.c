@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <time.h>
 
 #include "fileio.h"
+#include "handover.h"
 #include "log.h"
 #include "procfs.h"
 #include "render.h"
@@ -115,6 +117,26 @@ static uint64_t container_uptime_ticks(const struct container *c) {
         return u64_sub_floor(now, c->start_ticks);
 }
 
+/* Key of a container's CPU history in the handover region. */
+static uint64_t history_key_a(const struct container *c) {
+        return c->host_pidns ? handover_hash(c->cgroup_text) : c->pidns_ino;
+}
+
+static uint64_t history_key_b(const struct container *c) {
+        return c->host_pidns ? UINT64_MAX : c->start_ticks;
+}
+
+/* Continue the counters an earlier worker showed this container. Called with c->lock held. */
+static void restore_history_locked(struct views *v, struct container *c) {
+        if (c->history_restored)
+                return;
+
+        c->history_restored = true;
+        if (v->handover && handover_load_cpu(v->handover, history_key_a(c), history_key_b(c), &c->history) >= 0)
+                log_debug("Restored the CPU counters of pid namespace %" PRIu64 " from an earlier worker",
+                          c->pidns_ino);
+}
+
 /* Per-CPU times of the visible CPUs, kept monotonic through the container's history. */
 static int compute_cpu_times(struct view_context *ctx, struct cpu_times **ret_percpu, struct cpu_times *ret_total) {
         _cleanup_free_ struct cpu_times *percpu = NULL;
@@ -133,7 +155,10 @@ static int compute_cpu_times(struct view_context *ctx, struct cpu_times **ret_pe
         }
 
         pthread_mutex_lock(&c->lock);
+        restore_history_locked(ctx->views, c);
         r = cpuview_times(&ctx->visible, &acct, container_uptime_ticks(c), &c->history, percpu, ret_total);
+        if (r >= 0 && ctx->views->handover)
+                handover_save_cpu(ctx->views->handover, history_key_a(c), history_key_b(c), &c->history);
         pthread_mutex_unlock(&c->lock);
 
         cg_cpuacct_done(&acct);

@@ -30,8 +30,11 @@ enum view_file {
         _VIEW_FILE_MAX,
 };
 
+struct handover;
+
 struct views {
         const struct cgroup_layout *layout;
+        struct handover *handover; /* NULL when no state is kept across restarts */
         struct container_cache *cache;
         struct loadavg_sampler *sampler;
         enum cpu_view_mode cpu_view;

@@ -82,6 +82,13 @@ static inline uint64_t u64_max(uint64_t a, uint64_t b) {
         return a > b ? a : b;
 }
 
+/* a + b, or UINT64_MAX when the sum does not fit. */
+static inline uint64_t u64_add_saturate(uint64_t a, uint64_t b) {
+        uint64_t sum;
+
+        return __builtin_add_overflow(a, b, &sum) ? UINT64_MAX : sum;
+}
+
 /* a - b, or 0 when b > a. */
 static inline uint64_t u64_sub_floor(uint64_t a, uint64_t b) {
         return a > b ? a - b : 0;

@@ -106,7 +106,7 @@ static int grow_counters(struct mono_counter **counters, unsigned old_n, unsigne
 }
 
 /* Make room for host CPU numbers below n_cpus. Counters of new CPUs start from zero. */
-static int cpu_history_grow(struct cpu_history *h, unsigned n_cpus) {
+int cpu_history_reserve(struct cpu_history *h, unsigned n_cpus) {
         int r;
 
         if (n_cpus <= h->n_cpus)
@@ -163,8 +163,8 @@ static void cpuview_busy(const struct cpuset *visible, unsigned n_visible, const
         for (unsigned cpu = 0; cpu < acct->n_cpus; cpu++) {
                 if (cpuset_has(visible, cpu))
                         continue;
-                outside_user_ns += acct->percpu_user_ns[cpu];
-                outside_system_ns += acct->percpu_system_ns[cpu];
+                outside_user_ns = u64_add_saturate(outside_user_ns, acct->percpu_user_ns[cpu]);
+                outside_system_ns = u64_add_saturate(outside_system_ns, acct->percpu_system_ns[cpu]);
         }
         outside_user = ns_to_ticks(outside_user_ns, hz);
         outside_system = ns_to_ticks(outside_system_ns, hz);
@@ -201,7 +201,7 @@ int cpuview_times(const struct cpuset *visible, const struct cg_cpuacct *acct, u
                 /* The highest CPU of V decides how many counters the history needs. */
                 CPUSET_FOREACH(cpu, visible)
                 last = cpu;
-                r = cpu_history_grow(history, (unsigned) last + 1);
+                r = cpu_history_reserve(history, (unsigned) last + 1);
                 if (r < 0)
                         return r;
         }
@@ -224,9 +224,9 @@ int cpuview_times(const struct cpuset *visible, const struct cg_cpuacct *acct, u
                  * the sum of the lines. NOTE: the total can still drop when
                  * V loses a CPU, because that CPU's counters leave the sum.
                  */
-                total.user += t->user;
-                total.system += t->system;
-                total.idle += t->idle;
+                total.user = u64_add_saturate(total.user, t->user);
+                total.system = u64_add_saturate(total.system, t->system);
+                total.idle = u64_add_saturate(total.idle, t->idle);
         }
 
         *ret_total = total;
