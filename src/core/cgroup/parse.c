@@ -94,7 +94,7 @@ int cg_parse_memory_stat(const char *text, bool v1, struct cg_memory_stat *ret) 
 
         /* Older kernels show only the two parts of "slab", without the sum. */
         if (!v1 && !has_slab)
-                stat.slab = stat.slab_reclaimable + stat.slab_unreclaimable;
+                stat.slab = u64_add_saturate(stat.slab_reclaimable, stat.slab_unreclaimable);
 
         *ret = stat;
         return 0;
@@ -164,8 +164,12 @@ static int cpuacct_grow(struct cg_cpuacct *acct, unsigned cpu) {
         return 0;
 }
 
-/* One "CPU USER SYSTEM" line of cpuacct.usage_all, in nanoseconds. */
-static int parse_usage_all_line(char *line, struct cg_cpuacct *acct) {
+/*
+ * Parse one "CPU USER SYSTEM" line of cpuacct.usage_all, in nanoseconds. The
+ * kernel prints each CPU once, so a CPU already in seen makes the file
+ * invalid instead of being counted twice in the totals.
+ */
+static int parse_usage_all_line(char *line, struct cpuset *seen, struct cg_cpuacct *acct) {
         char *words[3], *p = line;
         uint64_t user, system;
         unsigned cpu;
@@ -184,6 +188,8 @@ static int parse_usage_all_line(char *line, struct cg_cpuacct *acct) {
                 return r;
         if (cpu >= CPUSET_MAX)
                 return -ERANGE;
+        if (cpuset_has(seen, cpu))
+                return -EINVAL;
 
         r = safe_atou64(words[1], &user);
         if (r < 0)
@@ -196,22 +202,25 @@ static int parse_usage_all_line(char *line, struct cg_cpuacct *acct) {
         if (r < 0)
                 return r;
 
+        cpuset_add(seen, cpu);
         acct->percpu_user_ns[cpu] = user;
         acct->percpu_system_ns[cpu] = system;
-        acct->user_ns += user;
-        acct->system_ns += system;
+        acct->user_ns = u64_add_saturate(acct->user_ns, user);
+        acct->system_ns = u64_add_saturate(acct->system_ns, system);
         return 0;
 }
 
 int cg_parse_cpuacct_usage_all(const char *text, struct cg_cpuacct *ret) {
         _cleanup_(cg_cpuacct_done) struct cg_cpuacct acct = {};
         _cleanup_free_ char *copy = strdup(text);
+        struct cpuset seen;
         char *p, *line;
         int r;
 
         if (!copy)
                 return -ENOMEM;
 
+        cpuset_clear(&seen);
         p = copy;
         line = strsep(&p, "\n");
         if (!streq(line, "cpu user system"))
@@ -220,7 +229,7 @@ int cg_parse_cpuacct_usage_all(const char *text, struct cg_cpuacct *ret) {
         while ((line = strsep(&p, "\n"))) {
                 if (*line == '\0')
                         continue;
-                r = parse_usage_all_line(line, &acct);
+                r = parse_usage_all_line(line, &seen, &acct);
                 if (r < 0)
                         return log_debug_errno(r, "Invalid line in cpuacct.usage_all: %m");
         }
@@ -474,7 +483,7 @@ static int parse_blkio_line(char *line, bool bytes, struct cg_io *io) {
 
         counter = blkio_counter(device, words[1], bytes);
         if (counter)
-                *counter += value;
+                *counter = u64_add_saturate(*counter, value);
         return 0;
 }
 
@@ -487,12 +496,12 @@ static int io_merge(struct cg_io *io, const struct cg_io *from) {
                 if (!d)
                         return -ENOMEM;
 
-                d->rios += f->rios;
-                d->wios += f->wios;
-                d->dios += f->dios;
-                d->rbytes += f->rbytes;
-                d->wbytes += f->wbytes;
-                d->dbytes += f->dbytes;
+                d->rios = u64_add_saturate(d->rios, f->rios);
+                d->wios = u64_add_saturate(d->wios, f->wios);
+                d->dios = u64_add_saturate(d->dios, f->dios);
+                d->rbytes = u64_add_saturate(d->rbytes, f->rbytes);
+                d->wbytes = u64_add_saturate(d->wbytes, f->wbytes);
+                d->dbytes = u64_add_saturate(d->dbytes, f->dbytes);
         }
         return 0;
 }

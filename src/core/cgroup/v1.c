@@ -132,8 +132,8 @@ static int v1_read_percpu(const struct cg_node *node, struct cg_cpuacct *ret) {
 
         acct.n_cpus = (unsigned) n_user;
         for (unsigned i = 0; i < acct.n_cpus; i++) {
-                acct.user_ns += acct.percpu_user_ns[i];
-                acct.system_ns += acct.percpu_system_ns[i];
+                acct.user_ns = u64_add_saturate(acct.user_ns, acct.percpu_user_ns[i]);
+                acct.system_ns = u64_add_saturate(acct.system_ns, acct.percpu_system_ns[i]);
         }
 
         *ret = acct;
