@@ -125,7 +125,8 @@ static int meminfo_compute(const char *host_meminfo, const struct cg_memory *mem
         limit_kb = mem->limit == CG_UNLIMITED ? UINT64_MAX : mem->limit / 1024;
         values.total_kb = u64_min(limit_kb, host_total);
         free = u64_sub_floor(values.total_kb, mem->usage / 1024);
-        available = free + st->active_file / 1024 + st->inactive_file / 1024 + st->slab_reclaimable / 1024;
+        available =
+                u64_add_saturate(free, st->active_file / 1024 + st->inactive_file / 1024 + st->slab_reclaimable / 1024);
 
         /*
          * Without a limit below the host's memory the container competes for
