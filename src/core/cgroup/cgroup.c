@@ -34,12 +34,22 @@ static void membership_done(struct membership *m) {
         free(m->v2_path);
 }
 
+/*
+ * The kernel prints each hierarchy once. Unlike mountinfo, /proc/PID/cgroup
+ * does not escape cgroup names (proc_cgroup_show() in kernel/cgroup/cgroup.c),
+ * so a name with a newline can add a line of its own choosing. A second path
+ * for a controller therefore makes the text invalid instead of replacing the
+ * first, which would point the view at another cgroup.
+ */
 static int set_path(char **slot, const char *path) {
-        char *copy = strdup(path);
+        char *copy;
 
+        if (*slot)
+                return -EINVAL;
+
+        copy = strdup(path);
         if (!copy)
                 return -ENOMEM;
-        free(*slot);
         *slot = copy;
         return 0;
 }
@@ -92,6 +102,34 @@ static int parse_membership(const char *text, struct membership *m) {
 }
 
 /*
+ * Check the components of a /proc/PID/cgroup path before it is opened
+ * relative to the mount. A reader in another cgroup namespace sees a cgroup
+ * outside its namespace's root as "/../..", which lies outside the mount
+ * (-EXDEV). The kernel never prints an empty or "." component (-EINVAL), and
+ * a leading "//" would make openat() start from "/".
+ */
+static int check_path_components(const char *path) {
+        const char *p = path + 1;
+
+        if (path[0] != '/')
+                return -EINVAL;
+        if (*p == '\0')
+                return 0;
+
+        for (;;) {
+                size_t n = strcspn(p, "/");
+
+                if (n == 2 && p[0] == '.' && p[1] == '.')
+                        return -EXDEV;
+                if (n == 0 || (n == 1 && p[0] == '.'))
+                        return -EINVAL;
+                if (p[n] == '\0')
+                        return 0;
+                p += n + 1;
+        }
+}
+
+/*
  * Turn a path of /proc/PID/cgroup into one relative to the mount: drop the
  * mount's root (a bind mount of a subtree, or a mount made inside a cgroup
  * namespace) and, on v2, a trailing "/init.scope". Returns -EXDEV when the
@@ -100,6 +138,11 @@ static int parse_membership(const char *text, struct membership *m) {
 static int mount_relative_path(const char *path, const char *root, bool unified, char **ret) {
         const char *rest = path;
         char *copy, *scope;
+        int r;
+
+        r = check_path_components(path);
+        if (r < 0)
+                return r;
 
         if (!streq(root, "/")) {
                 rest = startswith(path, root);
