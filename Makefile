@@ -5,7 +5,7 @@
 BUILD ?= build
 MESON_OPTS ?=
 
-.PHONY: all deps demo check check-unit check-integration check-asan format-check clean
+.PHONY: all deps demo check check-unit check-integration check-asan fuzz format-check clean
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -35,8 +35,18 @@ check-asan: deps
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		PROCVIEW_BUILD=$(CURDIR)/build-asan ./tests/run.sh
 
+# libFuzzer harnesses (tests/fuzz) built with clang, ASan and UBSan, each run
+# for FUZZ_SECONDS; fails when any harness finds a crash.
+FUZZ_SECONDS ?= 60
+
+fuzz: deps
+	test -f build-fuzz/build.ninja || \
+		CC=clang meson setup -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false build-fuzz
+	ninja -C build-fuzz
+	./tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
+
 format-check:
 	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf $(BUILD) build-asan
+	rm -rf $(BUILD) build-asan build-fuzz

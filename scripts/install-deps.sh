@@ -20,6 +20,8 @@ packages="
         util-linux
         sysstat
         clang-format
+        clang
+        libclang-rt-dev
 "
 
 missing=""
