@@ -13,6 +13,7 @@ packages="
         fuse3
         libjson-c-dev
         libsystemd-dev
+        libseccomp-dev
         runc
         crun
         busybox-static

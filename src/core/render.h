@@ -30,6 +30,18 @@ struct swap_view {
 int swap_view_compute(const char *host_meminfo, const struct cg_memory *mem, struct swap_view *ret);
 
 int render_meminfo(const char *host_meminfo, const struct cg_memory *mem, struct strbuf *out);
+
+/* The container's main memory figures, in kB, by the same rules as its meminfo. */
+struct memory_view {
+        uint64_t total_kb;
+        uint64_t free_kb;
+        uint64_t available_kb;
+        uint64_t shared_kb;
+        uint64_t swap_total_kb;
+        uint64_t swap_free_kb;
+};
+
+int memory_view_compute(const char *host_meminfo, const struct cg_memory *mem, struct memory_view *ret);
 int render_swaps(const struct swap_view *swap, struct strbuf *out);
 int render_cpuinfo(const char *host_cpuinfo, const struct cpuset *visible, struct strbuf *out);
 

@@ -22,6 +22,7 @@ struct daemon_options {
         enum cpu_view_mode cpu_view;
         unsigned threads;
         int log_level;
+        const char *seccomp_socket; /* "" turns the sysinfo agent off */
 
         /* Worker mode: set by the supervisor on the worker's command line. */
         bool worker;
@@ -30,11 +31,16 @@ struct daemon_options {
         int ready_fd;
         unsigned slot_base;   /* first in-flight slot of this worker */
         bool answer_init;     /* reply to the kernel's INIT, not just replay it */
+        int seccomp_fd;       /* channel on which the supervisor passes seccomp fds, or -1 */
 
         /* Supervisor taking over after a re-exec (live upgrade). */
         bool takeover;
         int worker_pid;
+        int seccomp_listen_fd;
+        const char *seccomp_fds;
 };
+
+#define DEFAULT_SECCOMP_SOCKET "/run/procview/seccomp.sock"
 
 int supervisor_run(const struct daemon_options *o, char **argv);
 int worker_run(const struct daemon_options *o);

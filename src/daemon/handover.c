@@ -8,7 +8,7 @@
 #include "handover.h"
 #include "log.h"
 
-#define HANDOVER_MAGIC UINT64_C(0x7076686e646f7631) /* "pvhndov1" */
+#define HANDOVER_MAGIC UINT64_C(0x7076686e646f7632) /* "pvhndov2" */
 #define CPU_SLOTS 4096u
 #define LOAD_SLOTS 16384u
 
@@ -24,6 +24,12 @@ struct handover_header {
         uint32_t init_len;
         uint8_t init[HANDOVER_INIT_MAX];
         _Atomic uint64_t inflight[HANDOVER_MAX_THREADS];
+        struct seccomp_slot {
+                _Atomic uint64_t seq;
+                uint32_t fd_id;
+                uint32_t len; /* 0 when empty */
+                uint8_t notif[HANDOVER_SECCOMP_NOTIF_MAX];
+        } seccomp[HANDOVER_SECCOMP_SLOTS];
 };
 
 /* Followed by max_cpus mono counters each for user, system and idle. */
@@ -305,4 +311,49 @@ int handover_load_load(struct handover *h, uint64_t key, struct loadavg *ret) {
 
         pthread_mutex_unlock(&h->lock);
         return r;
+}
+
+void handover_set_seccomp(struct handover *h, unsigned slot, uint32_t fd_id, const void *notif, size_t len) {
+        struct seccomp_slot *s;
+
+        if (slot >= HANDOVER_SECCOMP_SLOTS || len > HANDOVER_SECCOMP_NOTIF_MAX)
+                return;
+
+        s = &h->header->seccomp[slot];
+        atomic_fetch_add(&s->seq, 1);
+        s->fd_id = fd_id;
+        memcpy(s->notif, notif, len);
+        s->len = (uint32_t) len;
+        atomic_fetch_add(&s->seq, 1);
+}
+
+void handover_clear_seccomp(struct handover *h, unsigned slot) {
+        struct seccomp_slot *s;
+
+        if (slot >= HANDOVER_SECCOMP_SLOTS)
+                return;
+
+        s = &h->header->seccomp[slot];
+        atomic_fetch_add(&s->seq, 1);
+        s->len = 0;
+        atomic_fetch_add(&s->seq, 1);
+}
+
+ssize_t handover_get_seccomp(struct handover *h, unsigned slot, uint32_t *ret_fd_id, void *notif, size_t size) {
+        struct seccomp_slot *s;
+        uint64_t seq;
+        size_t len;
+
+        if (slot >= HANDOVER_SECCOMP_SLOTS)
+                return -ENOENT;
+
+        s = &h->header->seccomp[slot];
+        seq = atomic_load(&s->seq);
+        len = s->len;
+        if (seq % 2 != 0 || len == 0 || len > size)
+                return -ENOENT;
+
+        *ret_fd_id = s->fd_id;
+        memcpy(notif, s->notif, len);
+        return atomic_load(&s->seq) == seq ? (ssize_t) len : -ENOENT;
 }

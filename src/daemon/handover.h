@@ -61,5 +61,17 @@ int handover_load_cpu(struct handover *h, uint64_t key_a, uint64_t key_b, struct
 void handover_save_load(struct handover *h, uint64_t key, const struct loadavg *avg);
 int handover_load_load(struct handover *h, uint64_t key, struct loadavg *ret);
 
+/*
+ * The seccomp notification an agent is handling (slot 0 or 1, one per
+ * worker half), so a worker that replaces a crashed one can answer it.
+ */
+#define HANDOVER_SECCOMP_SLOTS 2
+#define HANDOVER_SECCOMP_NOTIF_MAX 128
+
+void handover_set_seccomp(struct handover *h, unsigned slot, uint32_t fd_id, const void *notif, size_t len);
+void handover_clear_seccomp(struct handover *h, unsigned slot);
+/* Returns the notification's length, or -ENOENT when the slot is empty. */
+ssize_t handover_get_seccomp(struct handover *h, unsigned slot, uint32_t *ret_fd_id, void *notif, size_t size);
+
 /* FNV-1a, for keys made from strings. Never returns 0, which marks a free slot. */
 uint64_t handover_hash(const char *s);

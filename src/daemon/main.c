@@ -28,6 +28,9 @@ static void print_help(void) {
                "                       cpuset alone\n"
                "  --log-level=LEVEL    error, warning, notice, info (default) or debug\n"
                "  --threads=N          request threads of the worker, 1 to %d (default 8)\n"
+               "  --seccomp-socket=PATH  where runtimes send seccomp notification fds, so that\n"
+               "                       sysinfo() in containers shows their limits (default\n"
+               "                       " DEFAULT_SECCOMP_SOCKET "; empty turns it off)\n"
                "  -h, --help           show this help and exit\n"
                "  --version            show the version and exit\n",
                WORKER_MAX_THREADS);
@@ -47,6 +50,10 @@ enum {
         OPT_WORKER_PID,
         OPT_ANSWER_INIT,
         OPT_NO_ANSWER_INIT,
+        OPT_SECCOMP_SOCKET,
+        OPT_SECCOMP_FD,
+        OPT_SECCOMP_LISTEN_FD,
+        OPT_SECCOMP_FDS,
 };
 
 static const struct option longopts[] = {
@@ -55,6 +62,7 @@ static const struct option longopts[] = {
         { "cpu-view", required_argument, NULL, OPT_CPU_VIEW },
         { "log-level", required_argument, NULL, OPT_LOG_LEVEL },
         { "threads", required_argument, NULL, OPT_THREADS },
+        { "seccomp-socket", required_argument, NULL, OPT_SECCOMP_SOCKET },
         /* Internal: how the supervisor starts workers and re-executes itself. */
         { "worker", no_argument, NULL, OPT_WORKER },
         { "takeover", no_argument, NULL, OPT_TAKEOVER },
@@ -65,6 +73,9 @@ static const struct option longopts[] = {
         { "worker-pid", required_argument, NULL, OPT_WORKER_PID },
         { "answer-init", no_argument, NULL, OPT_ANSWER_INIT },
         { "no-answer-init", no_argument, NULL, OPT_NO_ANSWER_INIT },
+        { "seccomp-fd", required_argument, NULL, OPT_SECCOMP_FD },
+        { "seccomp-listen-fd", required_argument, NULL, OPT_SECCOMP_LISTEN_FD },
+        { "seccomp-fds", required_argument, NULL, OPT_SECCOMP_FDS },
         {}
 };
 
@@ -92,6 +103,13 @@ static int parse_internal_option(int c, struct daemon_options *o) {
                 return parse_fd("ready-fd", optarg, &o->ready_fd);
         case OPT_WORKER_PID:
                 return parse_fd("worker-pid", optarg, &o->worker_pid);
+        case OPT_SECCOMP_FD:
+                return parse_fd("seccomp-fd", optarg, &o->seccomp_fd);
+        case OPT_SECCOMP_LISTEN_FD:
+                return parse_fd("seccomp-listen-fd", optarg, &o->seccomp_listen_fd);
+        case OPT_SECCOMP_FDS:
+                o->seccomp_fds = optarg;
+                return 0;
         case OPT_SLOT_BASE:
                 if (safe_atou(optarg, &value) < 0 || value > WORKER_MAX_THREADS)
                         return log_error_errno(EINVAL, "Invalid --slot-base '%s'.", optarg);
@@ -126,6 +144,12 @@ static int parse_option(int c, struct daemon_options *o) {
                                                optarg);
                 log_set_max_level(o->log_level);
                 return 0;
+        case OPT_SECCOMP_SOCKET:
+                if (optarg[0] != '\0' && optarg[0] != '/')
+                        return log_error_errno(EINVAL, "Invalid --seccomp-socket '%s': give an absolute path, or '' to turn the agent off.",
+                                               optarg);
+                o->seccomp_socket = optarg;
+                return 0;
         case OPT_THREADS:
                 if (safe_atou(optarg, &o->threads) < 0 || o->threads == 0 || o->threads > WORKER_MAX_THREADS)
                         return log_error_errno(EINVAL, "Invalid --threads '%s': give a number from 1 to %d.", optarg,
@@ -144,6 +168,9 @@ static int parse_options(int argc, char **argv, struct daemon_options *ret) {
                 .fuse_fd = -1,
                 .handover_fd = -1,
                 .ready_fd = -1,
+                .seccomp_socket = DEFAULT_SECCOMP_SOCKET,
+                .seccomp_fd = -1,
+                .seccomp_listen_fd = -1,
         };
         int c, r;
 

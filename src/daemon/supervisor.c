@@ -22,6 +22,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
@@ -32,6 +33,7 @@
 #include "log.h"
 #include "mountpoint.h"
 #include "reattach-child.h"
+#include "seccomp-relay.h"
 
 /* FUSE protocol 7.40 (Linux 6.9): the kernel can resend requests a dead server had read. */
 #define PROCVIEW_FUSE_NOTIFY_RESEND 7
@@ -57,6 +59,8 @@ struct supervisor {
         bool fdstore;
 
         int signal_fd;
+        struct seccomp_relay *relay; /* NULL when the sysinfo agent is off */
+        int starting_channel;        /* seccomp channel to the starting worker, or -1 */
         int ready_fd;        /* readiness pipe of the starting worker, or -1 */
         pid_t starting;      /* started, not ready yet */
         pid_t worker;        /* serving */
@@ -165,9 +169,9 @@ static const char *cpu_view_name(enum cpu_view_mode mode) {
         return mode == CPU_VIEW_QUOTA ? "quota" : "cpuset";
 }
 
-static void exec_worker(struct supervisor *s, int ready_fd, unsigned slot_base, bool answer_init) {
+static void exec_worker(struct supervisor *s, int ready_fd, int channel_fd, unsigned slot_base, bool answer_init) {
         const struct daemon_options *o = s->options;
-        char fuse_fd[32], handover_fd[32], ready[32], slots[32], threads[32], cpu_view[32], level[32];
+        char fuse_fd[32], handover_fd[32], ready[32], slots[32], threads[32], cpu_view[32], level[32], seccomp[32];
         sigset_t none;
 
         sigemptyset(&none);
@@ -177,6 +181,8 @@ static void exec_worker(struct supervisor *s, int ready_fd, unsigned slot_base, 
 
         if (clear_cloexec(s->fuse_fd) < 0 || clear_cloexec(s->handover_fd) < 0 || clear_cloexec(ready_fd) < 0)
                 _exit(127);
+        if (channel_fd >= 0 && clear_cloexec(channel_fd) < 0)
+                _exit(127);
 
         snprintf(fuse_fd, sizeof(fuse_fd), "--fuse-fd=%d", s->fuse_fd);
         snprintf(handover_fd, sizeof(handover_fd), "--handover-fd=%d", s->handover_fd);
@@ -185,9 +191,10 @@ static void exec_worker(struct supervisor *s, int ready_fd, unsigned slot_base, 
         snprintf(threads, sizeof(threads), "--threads=%u", o->threads);
         snprintf(cpu_view, sizeof(cpu_view), "--cpu-view=%s", cpu_view_name(o->cpu_view));
         snprintf(level, sizeof(level), "--log-level=%d", o->log_level);
+        snprintf(seccomp, sizeof(seccomp), "--seccomp-fd=%d", channel_fd);
 
         execl(s->exe, "procview-worker", "--worker", fuse_fd, handover_fd, ready, slots, threads, cpu_view, level,
-              answer_init ? "--answer-init" : "--no-answer-init", o->mountpoint, (char *) NULL);
+              seccomp, answer_init ? "--answer-init" : "--no-answer-init", o->mountpoint, (char *) NULL);
         log_error_errno(errno, "Failed to execute '%s': %m", s->exe);
         _exit(127);
 }
@@ -196,11 +203,13 @@ static int spawn_worker(struct supervisor *s, bool answer_init) {
         /* A new worker takes the half of the in-flight slots that the live one does not use. */
         unsigned busy = s->worker ? s->worker_slots : s->retiring ? s->retiring_slots : WORKER_MAX_THREADS;
         unsigned slot_base = busy == 0 ? WORKER_MAX_THREADS : 0;
-        int pipe_fds[2];
+        int pipe_fds[2], channel[2] = { -1, -1 };
         pid_t pid;
 
         if (pipe2(pipe_fds, O_CLOEXEC) < 0)
                 return log_error_errno(errno, "Failed to create the worker's readiness pipe: %m");
+        if (s->relay && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, channel) < 0)
+                log_warning_errno(errno, "Failed to create the worker's seccomp channel: %m");
 
         pid = fork();
         if (pid < 0) {
@@ -210,10 +219,17 @@ static int spawn_worker(struct supervisor *s, bool answer_init) {
         }
         if (pid == 0) {
                 close(pipe_fds[0]);
-                exec_worker(s, pipe_fds[1], slot_base, answer_init);
+                if (channel[0] >= 0)
+                        close(channel[0]);
+                exec_worker(s, pipe_fds[1], channel[1], slot_base, answer_init);
         }
 
         close(pipe_fds[1]);
+        if (channel[1] >= 0)
+                close(channel[1]);
+        if (s->starting_channel >= 0)
+                close(s->starting_channel);
+        s->starting_channel = channel[0];
         s->ready_fd = pipe_fds[0];
         s->starting = pid;
         s->starting_slots = slot_base;
@@ -302,6 +318,11 @@ static void worker_ready(struct supervisor *s) {
         if (s->retiring > 0)
                 kill(s->retiring, SIGKILL);
 
+        if (s->relay) {
+                seccomp_relay_set_worker(s->relay, s->starting_channel);
+                s->starting_channel = -1;
+        }
+
         if (s->resend_on_ready) {
                 /* Requests the worker of the previous service instance had read. */
                 s->resend_on_ready = false;
@@ -355,8 +376,11 @@ static int child_exited(struct supervisor *s, pid_t pid, int status) {
                 close(s->ready_fd);
                 s->ready_fd = -1;
                 s->starting = 0;
-        } else
+        } else {
                 s->worker = 0;
+                if (s->relay)
+                        seccomp_relay_set_worker(s->relay, -1);
+        }
 
         if (s->starting == 0) {
                 throttle_crash_loop(s);
@@ -385,6 +409,9 @@ static int reap_children(struct supervisor *s) {
 static void reexec(struct supervisor *s) {
         const struct daemon_options *o = s->options;
         char fuse_fd[32], handover_fd[32], worker[32], slots[32], threads[32], cpu_view[32], level[32];
+        char listen_arg[48] = "--seccomp-listen-fd=-1";
+        _cleanup_free_ char *fds = NULL, *fds_arg = NULL;
+        int listen_fd;
 
         if (s->starting) {
                 log_warning("A worker is still starting; ignoring the reload request.");
@@ -404,11 +431,21 @@ static void reexec(struct supervisor *s) {
         snprintf(cpu_view, sizeof(cpu_view), "--cpu-view=%s", cpu_view_name(o->cpu_view));
         snprintf(level, sizeof(level), "--log-level=%d", o->log_level);
 
+        if (s->relay) {
+                if (seccomp_relay_prepare_exec(s->relay, &listen_fd, &fds) < 0) {
+                        log_error_errno(errno, "Failed to keep the seccomp fds across re-execution: %m");
+                        return;
+                }
+                snprintf(listen_arg, sizeof(listen_arg), "--seccomp-listen-fd=%d", listen_fd);
+        }
+        if (asprintf(&fds_arg, "--seccomp-fds=%s", fds ? fds : "") < 0)
+                return;
+
         log_info("Reloading: executing '%s' again; worker %d serves meanwhile.", s->exe, (int) s->worker);
         close(s->signal_fd);
 
         execl(s->exe, "procviewd", "--takeover", fuse_fd, handover_fd, worker, slots, threads, cpu_view, level,
-              o->mountpoint, (char *) NULL);
+              listen_arg, fds_arg, "--seccomp-socket", o->seccomp_socket, o->mountpoint, (char *) NULL);
 
         log_error_errno(errno, "Failed to execute '%s': %m; continuing with the running version.", s->exe);
         fcntl(s->fuse_fd, F_SETFD, FD_CLOEXEC);
@@ -484,28 +521,38 @@ static int handle_signal(struct supervisor *s) {
         return 0;
 }
 
+static int wait_for_events(struct supervisor *s) {
+        _cleanup_free_ struct pollfd *fds = NULL;
+        size_t n = 2, max = 2 + (s->relay ? seccomp_relay_n_pollfds(s->relay) : 0);
+
+        fds = calloc(max, sizeof(*fds));
+        if (!fds)
+                return log_error_errno(ENOMEM, "Failed to wait for events: %m");
+
+        /* poll() skips a negative fd, as ready_fd is while no worker starts. */
+        fds[0] = (struct pollfd) { .fd = s->signal_fd, .events = POLLIN };
+        fds[1] = (struct pollfd) { .fd = s->ready_fd, .events = POLLIN };
+        if (s->relay)
+                n += seccomp_relay_pollfds(s->relay, fds + 2, max - 2);
+
+        if (poll(fds, n, -1) < 0)
+                return errno == EINTR ? 0 : log_error_errno(errno, "Failed to wait for events: %m");
+
+        if (s->relay)
+                seccomp_relay_process(s->relay, fds + 2, n - 2);
+        if (s->ready_fd >= 0 && (fds[1].revents & (POLLIN | POLLHUP)))
+                worker_ready(s);
+        if (fds[0].revents & POLLIN)
+                return handle_signal(s);
+        return 0;
+}
+
 static int event_loop(struct supervisor *s) {
         for (;;) {
-                struct pollfd fds[2] = {
-                        { .fd = s->signal_fd, .events = POLLIN },
-                        { .fd = s->ready_fd, .events = POLLIN },
-                };
-                int r;
+                int r = wait_for_events(s);
 
-                if (poll(fds, s->ready_fd >= 0 ? 2 : 1, -1) < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return log_error_errno(errno, "Failed to wait for events: %m");
-                }
-
-                if (s->ready_fd >= 0 && (fds[1].revents & (POLLIN | POLLHUP)))
-                        worker_ready(s);
-
-                if (fds[0].revents & POLLIN) {
-                        r = handle_signal(s);
-                        if (r != 0)
-                                return r < 0 ? r : 0;
-                }
+                if (r != 0)
+                        return r < 0 ? r : 0;
         }
 }
 
@@ -560,6 +607,21 @@ static int setup_new_mount(struct supervisor *s) {
         return read_init(s);
 }
 
+static int setup_relay(struct supervisor *s) {
+        const struct daemon_options *o = s->options;
+        int r;
+
+        if (o->seccomp_listen_fd >= 0)
+                return seccomp_relay_adopt(o->seccomp_socket, o->seccomp_listen_fd, o->seccomp_fds, &s->relay);
+        if (o->seccomp_socket[0] == '\0')
+                return 0;
+
+        r = seccomp_relay_open(o->seccomp_socket, &s->relay);
+        if (r < 0)
+                log_warning_errno(r, "sysinfo() in containers shows the host's values: the seccomp agent is off (%m).");
+        return 0;
+}
+
 static int setup(struct supervisor *s, bool *ret_answer_init) {
         const struct daemon_options *o = s->options;
         bool takeover = o->takeover || take_stored_fds(s);
@@ -579,6 +641,10 @@ static int setup(struct supervisor *s, bool *ret_answer_init) {
                 log_info("Re-executed; replacing worker %d.", (int) o->worker_pid);
         }
 
+        r = setup_relay(s);
+        if (r < 0)
+                return r;
+
         if (!takeover)
                 return setup_new_mount(s);
 
@@ -595,6 +661,7 @@ int supervisor_run(const struct daemon_options *o, char **argv) {
                 .fuse_fd = -1,
                 .handover_fd = -1,
                 .ready_fd = -1,
+                .starting_channel = -1,
         };
         bool answer_init;
         ssize_t len;
@@ -629,6 +696,9 @@ int supervisor_run(const struct daemon_options *o, char **argv) {
 out:
         if (r < 0)
                 stop_workers(&s);
+        seccomp_relay_free(s.relay, !s.fdstore);
+        if (s.starting_channel >= 0)
+                close(s.starting_channel);
         handover_unmap(s.handover);
         if (s.fuse_fd >= 0)
                 close(s.fuse_fd);

@@ -15,3 +15,8 @@ struct view_context {
 };
 
 int view_loadavg(struct view_context *ctx, struct strbuf *out);
+
+uint64_t views_clock_ticks_per_sec(void);
+
+/* The container's uptime in clock ticks; the host's for readers in the daemon's pid namespace. */
+uint64_t views_container_uptime_ticks(const struct container *c);

@@ -65,7 +65,7 @@ static int read_host_file(const char *path, char **ret) {
         return 0;
 }
 
-static uint64_t clock_ticks_per_sec(void) {
+uint64_t views_clock_ticks_per_sec(void) {
         static long hz;
 
         if (hz <= 0)
@@ -77,8 +77,8 @@ static uint64_t boottime_ticks(void) {
         struct timespec ts;
 
         clock_gettime(CLOCK_BOOTTIME, &ts);
-        return (uint64_t) ts.tv_sec * clock_ticks_per_sec() +
-               (uint64_t) ts.tv_nsec * clock_ticks_per_sec() / 1000000000u;
+        return (uint64_t) ts.tv_sec * views_clock_ticks_per_sec() +
+               (uint64_t) ts.tv_nsec * views_clock_ticks_per_sec() / 1000000000u;
 }
 
 static void host_online_cpus(struct cpuset *ret) {
@@ -108,8 +108,7 @@ static void compute_visible(struct views *v, const struct container *c, struct c
         cpuview_visible(&online, &cpu, v->cpu_view, ret);
 }
 
-/* The container's uptime in ticks; the host's for readers in the daemon's pid namespace. */
-static uint64_t container_uptime_ticks(const struct container *c) {
+uint64_t views_container_uptime_ticks(const struct container *c) {
         uint64_t now = boottime_ticks();
 
         if (c->host_pidns)
@@ -156,7 +155,7 @@ static int compute_cpu_times(struct view_context *ctx, struct cpu_times **ret_pe
 
         pthread_mutex_lock(&c->lock);
         restore_history_locked(ctx->views, c);
-        r = cpuview_times(&ctx->visible, &acct, container_uptime_ticks(c), &c->history, percpu, ret_total);
+        r = cpuview_times(&ctx->visible, &acct, views_container_uptime_ticks(c), &c->history, percpu, ret_total);
         if (r >= 0 && ctx->views->handover)
                 handover_save_cpu(ctx->views->handover, history_key_a(c), history_key_b(c), &c->history);
         pthread_mutex_unlock(&c->lock);
@@ -233,8 +232,8 @@ static int view_stat(struct view_context *ctx, struct strbuf *out) {
 static int view_uptime(struct view_context *ctx, struct strbuf *out) {
         _cleanup_free_ struct cpu_times *percpu = NULL;
         struct container *c = ctx->container;
-        double hz = (double) clock_ticks_per_sec();
-        uint64_t uptime = container_uptime_ticks(c);
+        double hz = (double) views_clock_ticks_per_sec();
+        uint64_t uptime = views_container_uptime_ticks(c);
         struct cpu_times total;
         double idle;
         int r;

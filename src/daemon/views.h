@@ -7,6 +7,7 @@
  */
 #pragma once
 
+#include <sys/sysinfo.h>
 #include <sys/types.h>
 
 #include "cgroup.h"
@@ -48,6 +49,13 @@ const char *view_file_host_path(enum view_file f);
 
 /* Render file f as reader sees it. Returns 0, or -ENOMEM. */
 int views_render(struct views *v, enum view_file f, pid_t reader, struct strbuf *out);
+
+/*
+ * Fill struct sysinfo for the container of caller. Returns -EOPNOTSUPP for a
+ * caller that should get the kernel's answer (a host process), or another
+ * negative errno when the container cannot be read.
+ */
+int views_sysinfo(struct views *v, pid_t caller, struct sysinfo *ret);
 
 /* The CPUs reader may see (V), for listing sys/devices/system/cpu. */
 void views_visible_cpus(struct views *v, pid_t reader, struct cpuset *ret);

@@ -18,6 +18,7 @@
 #include "handover.h"
 #include "log.h"
 #include "nodes.h"
+#include "sysinfo-agent.h"
 
 /* An id no kernel request has: even (not an interrupt) and without the resend bit. */
 #define REPLAYED_INIT_UNIQUE UINT64_C(0x7ffffffffffffffe)
@@ -28,6 +29,7 @@ struct worker {
         struct fs_context fs;
         struct fuse_session *session;
         struct handover *handover;
+        struct sysinfo_agent *agent;
 
         /* Guards done; done_cond wakes the main thread when a request thread ends. */
         pthread_mutex_t done_lock;
@@ -202,6 +204,12 @@ int worker_run(const struct daemon_options *o) {
         r = start_threads(&w, threads, o->threads);
         if (r < 0)
                 return r;
+
+        if (o->seccomp_fd >= 0) {
+                r = sysinfo_agent_start(&w.views, w.handover, o->seccomp_fd, o->slot_base == 0 ? 0 : 1, &w.agent);
+                if (r < 0)
+                        return r;
+        }
 
         signal_ready(o);
         log_debug("Worker %d serving with %u threads", (int) getpid(), o->threads);

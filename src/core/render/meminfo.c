@@ -150,6 +150,32 @@ static int meminfo_compute(const char *host_meminfo, const struct cg_memory *mem
         return 0;
 }
 
+static uint64_t meminfo_value_of(const struct meminfo_values *values, const char *key) {
+        for (size_t i = 0; i < values->n; i++)
+                if (streq(values->entries[i].key, key))
+                        return values->entries[i].kb;
+        return 0;
+}
+
+int memory_view_compute(const char *host_meminfo, const struct cg_memory *mem, struct memory_view *ret) {
+        struct meminfo_values values;
+        int r;
+
+        r = meminfo_compute(host_meminfo, mem, &values);
+        if (r < 0)
+                return r;
+
+        *ret = (struct memory_view){
+                .total_kb = values.total_kb,
+                .free_kb = meminfo_value_of(&values, "MemFree"),
+                .available_kb = meminfo_value_of(&values, "MemAvailable"),
+                .shared_kb = meminfo_value_of(&values, "Shmem"),
+                .swap_total_kb = meminfo_value_of(&values, "SwapTotal"),
+                .swap_free_kb = meminfo_value_of(&values, "SwapFree"),
+        };
+        return 0;
+}
+
 /*
  * Append a host line with its number replaced by value. The kernel pads the
  * label to 16 columns and prints the number in at least 8, so the new number

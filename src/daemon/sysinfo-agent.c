@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <pthread.h>
+#include <seccomp.h>
+#include <stdlib.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+
+#include "log.h"
+#include "sysinfo-agent.h"
+
+/* epoll data of the control socket; notification fds use their index. */
+#define CONTROL_KEY UINT64_MAX
+
+struct notify_fd {
+        uint32_t id;
+        int fd;
+};
+
+struct sysinfo_agent {
+        struct views *views;
+        struct handover *handover;
+        int control_fd;
+        unsigned slot;
+        int epoll_fd;
+
+        /* Only the agent thread touches these. */
+        struct notify_fd *fds;
+        size_t n_fds;
+        struct seccomp_notif *req;
+        struct seccomp_notif_resp *resp;
+        pthread_t thread;
+};
+
+static void respond_continue(struct seccomp_notif_resp *resp) {
+        resp->val = 0;
+        resp->error = 0;
+        resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+}
+
+/*
+ * Write si into the caller's memory. The mem fd pins the caller's address
+ * space; checking the notification after opening it makes sure the pid was
+ * not reused by another process in between.
+ */
+static int write_to_caller(int notify_fd, const struct seccomp_notif *req, const struct sysinfo *si) {
+        _cleanup_close_ int mem_fd = -1;
+        char path[64];
+        ssize_t n;
+
+        snprintf(path, sizeof(path), "/proc/%u/mem", req->pid);
+        mem_fd = open(path, O_RDWR | O_CLOEXEC);
+        if (mem_fd < 0)
+                return -errno;
+
+        if (seccomp_notify_id_valid(notify_fd, req->id) < 0)
+                return -ESRCH;
+
+        n = pwrite(mem_fd, si, sizeof(*si), (off_t) req->data.args[0]);
+        if (n < 0)
+                return -errno;
+        return n == (ssize_t) sizeof(*si) ? 0 : -EIO;
+}
+
+static void handle(struct sysinfo_agent *a, int notify_fd, const struct seccomp_notif *req,
+                   struct seccomp_notif_resp *resp) {
+        struct sysinfo si;
+        int r;
+
+        resp->id = req->id;
+        respond_continue(resp);
+
+        if (req->data.nr != __NR_sysinfo || req->data.arch != seccomp_arch_native()) {
+                log_ratelimited(LOG_DEBUG, 0, "Letting unexpected system call %d of pid %u through.", req->data.nr,
+                                req->pid);
+                return;
+        }
+
+        r = views_sysinfo(a->views, (pid_t) req->pid, &si);
+        if (r < 0) {
+                if (r != -EOPNOTSUPP)
+                        log_ratelimited(LOG_DEBUG, r, "Letting sysinfo() of pid %u through: %m", req->pid);
+                return;
+        }
+
+        r = write_to_caller(notify_fd, req, &si);
+        if (r < 0) {
+                log_ratelimited(LOG_DEBUG, r, "Failed to write sysinfo() of pid %u: %m", req->pid);
+                return;
+        }
+
+        resp->val = 0;
+        resp->flags = 0;
+}
+
+static void respond(int notify_fd, struct seccomp_notif_resp *resp) {
+        int r;
+
+        r = seccomp_notify_respond(notify_fd, resp);
+        /* ENOENT: the caller was interrupted or died, and the kernel dropped the notification. */
+        if (r < 0 && r != -ENOENT)
+                log_ratelimited(LOG_WARNING, r, "Failed to answer a seccomp notification: %m");
+}
+
+static void receive_notification(struct sysinfo_agent *a, size_t index) {
+        struct notify_fd *nf = &a->fds[index];
+        int r;
+
+        memset(a->req, 0, sizeof(*a->req));
+        r = seccomp_notify_receive(nf->fd, a->req);
+        if (r < 0) {
+                if (r != -ENOENT && r != -EINTR)
+                        log_ratelimited(LOG_DEBUG, r, "Failed to receive a seccomp notification: %m");
+                return;
+        }
+
+        handover_set_seccomp(a->handover, a->slot, nf->id, a->req, sizeof(*a->req));
+        handle(a, nf->fd, a->req, a->resp);
+        respond(nf->fd, a->resp);
+        handover_clear_seccomp(a->handover, a->slot);
+}
+
+/* Answer a notification that a crashed worker had received but not answered. */
+static void finish_orphaned(struct sysinfo_agent *a, const struct notify_fd *nf) {
+        for (unsigned slot = 0; slot < HANDOVER_SECCOMP_SLOTS; slot++) {
+                uint8_t buf[HANDOVER_SECCOMP_NOTIF_MAX] = {};
+                const struct seccomp_notif *req = (const void *) buf;
+                uint32_t fd_id;
+
+                if (slot == a->slot)
+                        continue;
+                if (handover_get_seccomp(a->handover, slot, &fd_id, buf, sizeof(buf)) < (ssize_t) sizeof(*req))
+                        continue;
+                if (fd_id != nf->id || seccomp_notify_id_valid(nf->fd, req->id) < 0)
+                        continue;
+
+                log_info("Answering a sysinfo() call of pid %u that an earlier worker left unanswered.", req->pid);
+                handle(a, nf->fd, req, a->resp);
+                respond(nf->fd, a->resp);
+        }
+}
+
+static void remove_fd(struct sysinfo_agent *a, size_t index) {
+        epoll_ctl(a->epoll_fd, EPOLL_CTL_DEL, a->fds[index].fd, NULL);
+        close(a->fds[index].fd);
+        a->fds[index].fd = -1;
+}
+
+static int add_fd(struct sysinfo_agent *a, uint32_t id, int fd) {
+        struct epoll_event ev = { .events = EPOLLIN };
+        struct notify_fd *grown;
+        size_t index = a->n_fds;
+
+        /* Reuse the place of a closed fd before growing. */
+        for (size_t i = 0; i < a->n_fds; i++)
+                if (a->fds[i].fd < 0) {
+                        index = i;
+                        break;
+                }
+
+        if (index == a->n_fds) {
+                grown = realloc(a->fds, (a->n_fds + 1) * sizeof(*a->fds));
+                if (!grown)
+                        return -ENOMEM;
+                a->fds = grown;
+                a->n_fds++;
+        }
+
+        a->fds[index] = (struct notify_fd) { id, fd };
+        ev.data.u64 = index;
+        if (epoll_ctl(a->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+                a->fds[index].fd = -1;
+                return -errno;
+        }
+
+        finish_orphaned(a, &a->fds[index]);
+        return 0;
+}
+
+/* One message from the supervisor: a 4-byte id and the notification fd. */
+static void receive_fd(struct sysinfo_agent *a) {
+        union {
+                struct cmsghdr header;
+                char buf[CMSG_SPACE(sizeof(int))];
+        } control = {};
+        uint32_t id;
+        struct iovec iov = { &id, sizeof(id) };
+        struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control, .msg_controllen = sizeof(control) };
+        struct cmsghdr *c;
+        ssize_t n;
+        int fd = -1, r;
+
+        n = recvmsg(a->control_fd, &msg, MSG_CMSG_CLOEXEC);
+        if (n <= 0) {
+                if (n == 0) {
+                        /* The supervisor is gone; the worker ends with it. */
+                        epoll_ctl(a->epoll_fd, EPOLL_CTL_DEL, a->control_fd, NULL);
+                }
+                return;
+        }
+
+        c = CMSG_FIRSTHDR(&msg);
+        if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int)))
+                memcpy(&fd, CMSG_DATA(c), sizeof(fd));
+        if (fd < 0 || n != sizeof(id)) {
+                if (fd >= 0)
+                        close(fd);
+                log_warning("Ignoring a malformed message from the supervisor on the seccomp channel.");
+                return;
+        }
+
+        r = add_fd(a, id, fd);
+        if (r < 0) {
+                log_error_errno(r, "Failed to watch seccomp notification fd %u: %m", id);
+                close(fd);
+                return;
+        }
+        log_debug("Watching seccomp notifications of fd %u.", id);
+}
+
+static void *agent_thread(void *userdata) {
+        struct sysinfo_agent *a = userdata;
+
+        for (;;) {
+                struct epoll_event events[16];
+                int n;
+
+                n = epoll_wait(a->epoll_fd, events, ELEMENTSOF(events), -1);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        log_error_errno(errno, "Failed to wait for seccomp notifications: %m");
+                        return NULL;
+                }
+
+                for (int i = 0; i < n; i++) {
+                        uint64_t key = events[i].data.u64;
+
+                        if (key == CONTROL_KEY)
+                                receive_fd(a);
+                        else if (key < a->n_fds && a->fds[key].fd >= 0) {
+                                /* HUP: every task that used the filter has exited. */
+                                if (events[i].events & (EPOLLHUP | EPOLLERR))
+                                        remove_fd(a, key);
+                                else
+                                        receive_notification(a, key);
+                        }
+                }
+        }
+}
+
+int sysinfo_agent_start(struct views *views, struct handover *handover, int control_fd, unsigned slot,
+                        struct sysinfo_agent **ret) {
+        struct epoll_event ev = { .events = EPOLLIN, .data.u64 = CONTROL_KEY };
+        struct sysinfo_agent *a;
+        int r;
+
+        a = calloc(1, sizeof(*a));
+        if (!a)
+                return -ENOMEM;
+
+        a->views = views;
+        a->handover = handover;
+        a->control_fd = control_fd;
+        a->slot = slot;
+
+        r = seccomp_notify_alloc(&a->req, &a->resp);
+        if (r < 0)
+                goto fail;
+
+        a->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+        if (a->epoll_fd < 0 || epoll_ctl(a->epoll_fd, EPOLL_CTL_ADD, control_fd, &ev) < 0) {
+                r = -errno;
+                goto fail;
+        }
+
+        r = -pthread_create(&a->thread, NULL, agent_thread, a);
+        if (r < 0)
+                goto fail;
+
+        *ret = a;
+        return 0;
+
+fail:
+        log_error_errno(r, "Failed to start the seccomp agent: %m");
+        if (a->epoll_fd > 0)
+                close(a->epoll_fd);
+        seccomp_notify_free(a->req, a->resp);
+        free(a);
+        return r;
+}
