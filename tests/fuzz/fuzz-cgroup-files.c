@@ -168,6 +168,26 @@ static void read_everything(bool v1, const struct fuzz_parts *parts, uint64_t ma
         fuzz_read_usage(cg);
 }
 
+/*
+ * Write a file of the tree only when its text changed since the last input:
+ * a mutation usually changes one file, and writing all of them every time
+ * costs most of the run time.
+ */
+static void update_file(bool v1, size_t index, const char *root, const char *name, const char *text) {
+        static char *written[2][32];
+        static bool present[2][32];
+        char **last = &written[v1][index];
+
+        if (present[v1][index] == !!text && (!text || streq(*last, text)))
+                return;
+
+        fuzz_write_file(root, name, text);
+        free(*last);
+        *last = text ? strdup(text) : NULL;
+        FUZZ_CHECK(!text || *last);
+        present[v1][index] = !!text;
+}
+
 int fuzz_cgroup_files(const uint8_t *data, size_t size) {
         bool v1 = fuzz_take_u8(&data, &size) & 1;
         uint64_t mask = fuzz_take_u64(&data, &size);
@@ -178,8 +198,8 @@ int fuzz_cgroup_files(const uint8_t *data, size_t size) {
         struct cgroup *cg = NULL;
 
         for (size_t i = 0; i < n_files; i++)
-                fuzz_write_file(tree->cgroup_root, files[i],
-                                (mask & (UINT64_C(1) << i)) ? (parts.part[i] ?: "") : NULL);
+                update_file(v1, i, tree->cgroup_root, files[i],
+                            (mask & (UINT64_C(1) << i)) ? (parts.part[i] ?: "") : NULL);
 
         if (cgroup_open(tree->layout, v1 ? v1_membership : "0::/p/c\n", &cg) == 0) {
                 read_everything(v1, &parts, mask, cg);
