@@ -155,6 +155,19 @@ static int open_other_mount_namespace(pid_t pid, int *ret_fd) {
         return 0;
 }
 
+static int open_process_root(pid_t pid, int *ret_fd) {
+        char path[64];
+        int fd;
+
+        snprintf(path, sizeof(path), "/proc/%d/root", (int) pid);
+        fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return log_error_errno(errno, "Failed to open '%s': %m", path);
+
+        *ret_fd = fd;
+        return 0;
+}
+
 static int record_container(const struct hook_state *s, pid_t init, const char *rootfs, const char *views_dir,
                             const struct view_trees *trees, const int results[]) {
         char *targets[VIEW_TREES_MAX];
@@ -211,7 +224,7 @@ int verb_hook(int argc, char *argv[]) {
         _cleanup_(view_trees_done) struct view_trees trees = { .n = 0 };
         _cleanup_free_ char *rootfs = NULL, *views_dir = NULL;
         const char *views_option = DEFAULT_VIEWS_DIR;
-        _cleanup_close_ int ns_fd = -1;
+        _cleanup_close_ int ns_fd = -1, root_fd = -1;
         int results[VIEW_TREES_MAX];
         pid_t init = 0;
         int r;
@@ -220,7 +233,7 @@ int verb_hook(int argc, char *argv[]) {
         if (r != 1)
                 return r;
 
-        if (read_state(&s) < 0 || read_rootfs(s.bundle, &rootfs) < 0)
+        if (read_state(&s) < 0)
                 return EXIT_FAILURE;
 
         views_dir = realpath(views_option, NULL) ?: strdup(views_option);
@@ -237,13 +250,17 @@ int verb_hook(int argc, char *argv[]) {
                 return EXIT_SUCCESS;
         }
 
-        if (find_container_init(s.pid, &init) < 0)
+        if (read_rootfs(s.bundle, &rootfs) < 0 || find_container_init(s.pid, &init) < 0)
                 return EXIT_FAILURE;
 
         if (open_other_mount_namespace(init, &ns_fd) < 0)
                 return EXIT_FAILURE;
 
-        r = view_trees_attach(&trees, ns_fd, -1, rootfs, results);
+        /* Run by hand on a running container, the bundle's rootfs is gone from its namespace after pivot_root(). */
+        if (ns_fd >= 0 && open_process_root(init, &root_fd) < 0)
+                return EXIT_FAILURE;
+
+        r = view_trees_attach(&trees, ns_fd, root_fd, rootfs, results);
         if (r == -ELOOP) {
                 log_error("Refusing to bind the procview files in container '%s': a path below '%s/proc' or "
                           "'%s/sys' is a symbolic link, which could point at a host file.",

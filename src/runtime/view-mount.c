@@ -174,10 +174,13 @@ static int attach_in_child(struct view_trees *t, int ns_fd, int root_fd, const c
         if (ns_fd >= 0 && setns(ns_fd, CLONE_NEWNS) < 0)
                 return -errno;
 
-        if (root_fd < 0) {
-                root_fd = open(root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-                if (root_fd < 0)
+        if (root_path) {
+                int fd = open(root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+                if (fd < 0 && (errno != ENOENT || root_fd < 0))
                         return -errno;
+                if (fd >= 0)
+                        root_fd = fd;
         }
 
         /* umount2() takes a path, so make the container's root the child's root. */

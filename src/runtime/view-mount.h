@@ -51,8 +51,9 @@ enum {
 
 /*
  * Attach the trees in the mount namespace ns_fd (-1 for the caller's own),
- * resolving targets in the directory root_fd, or in root_path when root_fd
- * is -1 (looked up after joining ns_fd). Dead FUSE mounts found on a target
+ * resolving targets in root_path (looked up after joining ns_fd), or in the
+ * directory root_fd when root_path is NULL or missing in that namespace, as
+ * a bundle's rootfs is once the container has called pivot_root(). Dead FUSE mounts found on a target
  * (stat fails with ENOTCONN after a daemon restart) are detached first.
  * results[i] receives the outcome of t->trees[i].
  *
