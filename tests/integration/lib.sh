@@ -202,3 +202,23 @@ stop_daemon() {
         fi
         DAEMON_PID=""
 }
+
+# start_daemon_at DIR [OPTIONS...]: mount procviewd on the existing directory
+# DIR, such as a mount point whose daemon was killed and lazily unmounted.
+# Sets DAEMON_PID; the caller stops it.
+start_daemon_at() {
+        local dir=$1 i
+        shift
+        "$PROCVIEWD" "$@" "$dir" 2>>"$dir.log" &
+        DAEMON_PID=$!
+        for i in $(seq 1 100); do
+                if [ -r "$dir/proc/meminfo" ] && grep -q " $dir .*fuse.procview" /proc/self/mountinfo; then
+                        return 0
+                fi
+                kill -0 "$DAEMON_PID" 2>/dev/null || break
+                sleep 0.05
+        done
+        diag "procviewd did not come up on '$dir'; its log:"
+        sed 's/^/#   /' "$dir.log"
+        return 1
+}
