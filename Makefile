@@ -5,7 +5,7 @@
 BUILD ?= build
 MESON_OPTS ?=
 
-.PHONY: all deps demo check check-unit check-integration check-asan fuzz format-check clean
+.PHONY: all deps demo check check-unit check-integration check-asan fuzz format-check clean bench bench-smoke
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -44,6 +44,15 @@ fuzz: deps
 		CC=clang meson setup -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false build-fuzz
 	ninja -C build-fuzz
 	./tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
+
+# procviewd against LXCFS on this machine; prints PASS/FAIL per target and
+# exits 0 unless a step breaks. Needs root. See docs/benchmarks.md.
+bench: all
+	./bench/run.sh
+
+# The same steps for a few seconds with small counts, to check that they work.
+bench-smoke: all
+	BENCH_SMOKE=1 ./bench/run.sh
 
 format-check:
 	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')

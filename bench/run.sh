@@ -1,0 +1,181 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Benchmark procviewd against LXCFS on this machine, in one run.
+#
+# Mounts procviewd, LXCFS and bench/static-fuse on temporary directories.
+# LXCFS (5.x) runs with `-f -l --enable-cfs`, its closest configuration, and
+# static-fuse serves a fixed buffer to show the ceiling. The script checks
+# that both servers show a reader in a 256 MiB / one-CPU container its own
+# MemTotal and one CPU, then runs build/bench/pvbench against each. Prints a table of results, each target
+# with PASS or FAIL, and writes raw results, a data file and (with gnuplot)
+# a plot to $BENCH_OUT (default build/bench-results).
+#
+# BENCH_SMOKE=1 runs a few seconds with small counts and only checks that
+# every step works. The exit status is non-zero only when a step breaks,
+# never because a target is missed. Needs root and /dev/fuse.
+
+set -euo pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${PROCVIEW_BUILD:-$TOP/build}
+OUT=${BENCH_OUT:-$BUILD/bench-results}
+SMOKE=${BENCH_SMOKE:-0}
+PVBENCH=$BUILD/bench/pvbench
+FILES="meminfo stat cpuinfo uptime loadavg diskstats"
+MEMTOTAL_KB=262144 # pvbench's memory limit, 256 MiB
+
+if [ "$SMOKE" = 1 ]; then
+        SECONDS_PER_RUN=0.2
+        READERS="1 4"
+        SCALE_CONTAINERS=20
+        SCALE_THREADS=2
+        IDLE_SECONDS=0.5
+        FIRST_CONTAINERS=3
+else
+        SECONDS_PER_RUN=3
+        READERS="1 4 16"
+        SCALE_CONTAINERS=1000
+        SCALE_THREADS=10
+        IDLE_SECONDS=60
+        FIRST_CONTAINERS=50
+fi
+
+die() {
+        echo "bench: $*" >&2
+        exit 1
+}
+
+[ "$(id -u)" -eq 0 ] || die "needs root: it mounts FUSE file systems and creates cgroups"
+[ -x "$PVBENCH" ] || die "'$PVBENCH' is missing; run 'make' first"
+
+if ! command -v lxcfs >/dev/null; then
+        echo "bench: installing Debian's lxcfs package"
+        apt-get install -y lxcfs >/dev/null || { apt-get update >/dev/null && apt-get install -y lxcfs >/dev/null; } ||
+                die "failed to install lxcfs with apt-get"
+fi
+
+WORK=$(mktemp -d /tmp/pvbench-$$.XXXXXX)
+PIDS=()
+MOUNTS=()
+
+# Stop the servers this script started, unmount their directories and
+# remove any cgroup of this run that pvbench could not remove itself.
+cleanup() {
+        local pid dir d i
+        for pid in "${PIDS[@]}"; do
+                kill -TERM "$pid" 2>/dev/null || continue
+                for i in $(seq 50); do
+                        kill -0 "$pid" 2>/dev/null || break
+                        sleep 0.1
+                done
+                kill -KILL "$pid" 2>/dev/null || true
+                wait "$pid" 2>/dev/null || true
+        done
+        for dir in "${MOUNTS[@]}"; do
+                grep -q " $dir " /proc/self/mountinfo && umount -l "$dir"
+        done
+        for d in /sys/fs/cgroup/*/pvbench-$$-* /sys/fs/cgroup/pvbench-$$-*; do
+                [ -d "$d" ] || continue
+                xargs -r kill -KILL <"$d/cgroup.procs" 2>/dev/null || true
+        done
+        sleep 0.2
+        for d in /sys/fs/cgroup/*/pvbench-$$-* /sys/fs/cgroup/pvbench-$$-*; do
+                [ -d "$d" ] && rmdir "$d" 2>/dev/null
+        done
+        rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+# start_server NAME COMMAND...: run COMMAND in the background, wait for its
+# mount on $WORK/NAME and set SERVER_PID.
+start_server() {
+        local name=$1 dir=$WORK/$1 i
+        shift
+        mkdir "$dir"
+        MOUNTS+=("$dir")
+        "$@" "$dir" >"$WORK/$name.log" 2>&1 &
+        SERVER_PID=$!
+        PIDS+=("$SERVER_PID")
+        for i in $(seq 100); do
+                grep -q " $dir " /proc/self/mountinfo && return 0
+                kill -0 "$SERVER_PID" 2>/dev/null || break
+                sleep 0.05
+        done
+        sed 's/^/  /' "$WORK/$name.log" >&2
+        die "$name did not mount on '$dir'; its log is above"
+}
+
+start_server procview "$BUILD/procviewd"
+PROCVIEW_PID=$SERVER_PID
+start_server lxcfs lxcfs -f -l --enable-cfs -p "$WORK/lxcfs.pid"
+LXCFS_PID=$SERVER_PID
+start_server static "$BUILD/bench/static-fuse"
+STATIC_PID=$SERVER_PID
+
+mkdir -p "$OUT"
+RAW=$OUT/raw.txt
+: >"$RAW"
+RUN=0
+
+# bench SERVER LABEL FILE PVBENCH-OPTIONS...: run pvbench on one file of one
+# server and append its result line, tagged with server and label, to $RAW.
+bench() {
+        local server=$1 label=$2 file=$3 path pid line
+        shift 3
+        case $server in
+        procview) path=$WORK/procview/proc/$file pid=$PROCVIEW_PID ;;
+        lxcfs) path=$WORK/lxcfs/proc/$file pid=$LXCFS_PID ;;
+        static) path=$WORK/static/file pid=$STATIC_PID ;;
+        esac
+        RUN=$((RUN + 1))
+        line=$("$PVBENCH" -T "$$-$RUN" -p "$pid" "$@" "$path") || die "pvbench failed on '$path'"
+        case $line in
+        *" errors=0 "*) ;;
+        *) die "reads of '$path' failed: $line" ;;
+        esac
+        echo "server=$server label=$label $line" >>"$RAW"
+}
+
+# The comparison is only fair when both servers show the container's view.
+check_view() {
+        local server=$1 dir=$WORK/$1 memtotal cpus
+        memtotal=$("$PVBENCH" -T "$$-check" -P -s 0.01 "$dir/proc/meminfo" | awk '/^MemTotal:/ { print $2 }')
+        cpus=$("$PVBENCH" -T "$$-check" -P -s 0.01 "$dir/proc/cpuinfo" | grep -c '^processor' || true)
+        echo "$server in a container: MemTotal $memtotal kB (limit $MEMTOTAL_KB kB), $cpus CPU(s) in cpuinfo (quota 1)"
+        [ "$memtotal" = "$MEMTOTAL_KB" ] && [ "$cpus" = 1 ] ||
+                die "$server does not serve the container's view; the comparison would be meaningless"
+}
+check_view procview
+check_view lxcfs
+
+echo "bench: reads, ${SECONDS_PER_RUN}s per run"
+for file in $FILES; do
+        for readers in $READERS; do
+                bench procview "$file" "$file" -r "$readers" -s "$SECONDS_PER_RUN"
+                bench lxcfs "$file" "$file" -r "$readers" -s "$SECONDS_PER_RUN"
+        done
+done
+for readers in $READERS; do
+        bench static static file -r "$readers" -s "$SECONDS_PER_RUN"
+done
+
+echo "bench: first reads from $FIRST_CONTAINERS new pid namespaces"
+for server in procview lxcfs; do
+        bench "$server" first meminfo -c "$FIRST_CONTAINERS" -s 0.01
+done
+
+echo "bench: 10 and $SCALE_CONTAINERS containers of $SCALE_THREADS threads, ${IDLE_SECONDS}s idle measurements"
+for server in procview lxcfs; do
+        bench "$server" scale-small meminfo -r 4 -c 10 -t "$SCALE_THREADS" -s "$SECONDS_PER_RUN"
+        bench "$server" scale meminfo -r 4 -c "$SCALE_CONTAINERS" -t "$SCALE_THREADS" -s "$SECONDS_PER_RUN" \
+                -i "$IDLE_SECONDS"
+done
+
+"$TOP/bench/report.awk" -v smoke="$SMOKE" -v scale="$SCALE_CONTAINERS" -v data="$OUT/reads.dat" "$RAW"
+
+if command -v gnuplot >/dev/null; then
+        gnuplot -e "data='$OUT/reads.dat'; out='$OUT/reads.png'" "$TOP/bench/reads.gp"
+        echo "bench: plot in $OUT/reads.png"
+fi
+echo "bench: raw results in $RAW"
