@@ -5,6 +5,7 @@
 #include "cli-util.h"
 #include "json-util.h"
 #include "oci-config.h"
+#include "seccomp-config.h"
 #include "view-mounts.h"
 #include "views.h"
 
@@ -245,6 +246,10 @@ static struct json_object *build_linux(const struct run_options *o) {
             json_add(linux_section, "cgroupsPath", json_object_new_string(cgroups_path)) < 0 ||
             json_add(linux_section, "maskedPaths", json_string_array(masked_paths)) < 0 ||
             json_add(linux_section, "readonlyPaths", json_string_array(readonly_paths)) < 0)
+                return NULL;
+
+        /* The section has no profile yet, so this adds one that only sends sysinfo to procviewd. */
+        if (o->seccomp_socket && seccomp_config_add_sysinfo(linux_section, o->seccomp_socket, "config.json") < 0)
                 return NULL;
         return TAKE_PTR(linux_section);
 }

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "parse.h"
 #include "run-options.h"
+#include "seccomp-config.h"
 #include "view-paths.h"
 
 #define DEFAULT_RUNTIME_ROOT_PREFIX "/run/procview/"
@@ -50,6 +51,9 @@ static void print_help(void) {
                "     --hook                  Bind the files from the OCI hook ('procview hook')\n"
                "                             instead of config.json mounts\n"
                "  -v --volume SRC:DST[:ro]   Bind-mount host path SRC at DST, read-only with :ro\n"
+               "     --seccomp-socket PATH   procviewd's seccomp socket, which answers sysinfo()\n"
+               "                             (default: " DEFAULT_SECCOMP_SOCKET ")\n"
+               "     --no-sysinfo            Let sysinfo() show the host's memory and uptime\n"
                "\n"
                "The exit status is COMMAND's, or 128+N when a signal N ended it. procview\n"
                "exits with 2 for an invalid command line and 1 when it fails otherwise.\n"
@@ -303,6 +307,8 @@ enum {
         ARG_VIEWS,
         ARG_NO_VIEWS,
         ARG_HOOK,
+        ARG_SECCOMP_SOCKET,
+        ARG_NO_SYSINFO,
 };
 
 static const struct option run_long_options[] = { { "help", no_argument, NULL, 'h' },
@@ -316,6 +322,8 @@ static const struct option run_long_options[] = { { "help", no_argument, NULL, '
                                                   { "no-views", no_argument, NULL, ARG_NO_VIEWS },
                                                   { "hook", no_argument, NULL, ARG_HOOK },
                                                   { "volume", required_argument, NULL, 'v' },
+                                                  { "seccomp-socket", required_argument, NULL, ARG_SECCOMP_SOCKET },
+                                                  { "no-sysinfo", no_argument, NULL, ARG_NO_SYSINFO },
                                                   {} };
 
 /* Handles one option; returns 0, 1 after --help, or a negative errno after logging. */
@@ -349,6 +357,14 @@ static int parse_one_option(int c, char *argv[], struct run_options *o) {
                 return 0;
         case 'v':
                 return add_volume(o, optarg);
+        case ARG_SECCOMP_SOCKET:
+                if (optarg[0] != '/')
+                        return log_error_errno(-EINVAL, "Invalid seccomp socket '%s': expected an absolute path.",
+                                               optarg);
+                return dup_string(optarg, &o->seccomp_socket);
+        case ARG_NO_SYSINFO:
+                o->no_sysinfo = true;
+                return 0;
         default:
                 log_option_error(c, argv, "procview run");
                 return -EINVAL;
@@ -405,6 +421,15 @@ static int fill_defaults(struct run_options *o) {
 
         make_views_dir_absolute(o);
 
+        if (o->no_sysinfo) {
+                free(o->seccomp_socket);
+                o->seccomp_socket = NULL;
+        } else if (!o->seccomp_socket) {
+                o->seccomp_socket = strdup(DEFAULT_SECCOMP_SOCKET);
+                if (!o->seccomp_socket)
+                        return log_oom();
+        }
+
         if (!o->runtime_root) {
                 o->runtime_root = format_string(DEFAULT_RUNTIME_ROOT_PREFIX "%s", o->runtime);
                 if (!o->runtime_root)
@@ -458,6 +483,7 @@ void run_options_done(struct run_options *o) {
         free(o->cpuset_cpus);
         free(o->runtime_root);
         free(o->views_dir);
+        free(o->seccomp_socket);
         free(o->rootfs);
         *o = (struct run_options){};
 }

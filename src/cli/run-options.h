@@ -27,6 +27,8 @@ struct run_options {
         char *runtime_root;
         char *views_dir; /* absolute when it exists, NULL with --no-views */
         bool views_by_hook; /* --hook: the createContainer hook binds the views, not config.json */
+        char *seccomp_socket; /* procviewd's socket for sysinfo(2) calls, NULL with --no-sysinfo */
+        bool no_sysinfo;
         struct volume *volumes;
         size_t n_volumes;
         char *rootfs; /* absolute path, NULL for a busybox rootfs */

@@ -12,6 +12,7 @@
 #include "registry.h"
 #include "run-options.h"
 #include "runtime.h"
+#include "seccomp-config.h"
 #include "verbs.h"
 #include "views.h"
 
@@ -31,6 +32,21 @@ static int check_host(const struct run_options *o, const struct runtime *rt) {
                                        "it with '%s --root %s delete --force %s'.",
                                        o->name, rt->root, rt->name, rt->root, o->name);
         return 0;
+}
+
+/*
+ * The runtime fails to start a container whose listenerPath nobody accepts,
+ * so without a listening procviewd the container runs without the rule.
+ */
+static void check_seccomp_socket(struct run_options *o) {
+        if (!o->seccomp_socket || seccomp_socket_is_listening(o->seccomp_socket))
+                return;
+
+        log_notice("No procviewd listens on '%s', so sysinfo() in the container shows the host's memory and "
+                   "uptime. Pass --no-sysinfo to run without it and skip this notice.",
+                   o->seccomp_socket);
+        free(o->seccomp_socket);
+        o->seccomp_socket = NULL;
 }
 
 static int fill_bundle(const char *bundle, const struct run_options *o) {
@@ -97,6 +113,7 @@ int verb_run(int argc, char *argv[]) {
         r = check_host(&o, &rt);
         if (r < 0)
                 return EXIT_FAILURE;
+        check_seccomp_socket(&o);
 
         /* From here on a signal must not skip the clean-up, so the wait loop handles them instead. */
         runtime_signal_mask(&mask);

@@ -8,6 +8,9 @@
  *
  * runc 1.1 accepts bind mounts under /proc only at a fixed list of
  * destinations, which includes the seven /proc files procviewd serves.
+ *
+ * It also sends sysinfo(2) to procviewd's seccomp agent, extending the
+ * config's seccomp profile rather than replacing it.
  */
 #include <fcntl.h>
 #include <getopt.h>
@@ -15,6 +18,7 @@
 
 #include "cli-util.h"
 #include "json-util.h"
+#include "seccomp-config.h"
 #include "verbs.h"
 #include "view-mounts.h"
 #include "view-paths.h"
@@ -22,29 +26,38 @@
 struct spec_options {
         const char *config;
         const char *views_dir;
+        const char *seccomp_socket; /* NULL with --no-sysinfo */
         bool hook;
 };
 
 static void print_help(void) {
-        printf("Usage: procview spec add CONFIG.json [--views DIR] [--no-hook]\n"
+        printf("Usage: procview spec add CONFIG.json [--views DIR] [--no-hook] [--no-sysinfo]\n"
                "\n"
                "Add read-only bind mounts of the procview files to an OCI config.json, after\n"
                "its /proc and /sys mounts, and a createContainer hook that records the\n"
-               "container for 'procview ps' and 'procview reattach'. Running it again\n"
-               "replaces what it added before.\n"
+               "container for 'procview ps' and 'procview reattach'. Add a seccomp rule that\n"
+               "sends sysinfo() to procviewd, keeping the rest of an existing seccomp profile.\n"
+               "Running it again replaces what it added before.\n"
                "\n"
                "Options:\n"
-               "  -h --help        Show this help and exit\n"
-               "     --views DIR   Where procviewd serves the files (default: " DEFAULT_VIEWS_DIR ")\n"
-               "     --no-hook     Add only the mounts; the container is then not recorded\n");
+               "  -h --help                 Show this help and exit\n"
+               "     --views DIR            Where procviewd serves the files\n"
+               "                            (default: " DEFAULT_VIEWS_DIR ")\n"
+               "     --no-hook              Add only the mounts; the container is then not recorded\n"
+               "     --seccomp-socket PATH  procviewd's seccomp socket, which answers sysinfo()\n"
+               "                            (default: " DEFAULT_SECCOMP_SOCKET ")\n"
+               "     --no-sysinfo           Leave the seccomp profile alone\n");
 }
 
 static int parse_options(int argc, char *argv[], struct spec_options *ret) {
-        enum { ARG_VIEWS = 0x100, ARG_NO_HOOK };
+        enum { ARG_VIEWS = 0x100, ARG_NO_HOOK, ARG_SECCOMP_SOCKET, ARG_NO_SYSINFO };
         static const struct option options[] = { { "help", no_argument, NULL, 'h' },
                                                  { "views", required_argument, NULL, ARG_VIEWS },
                                                  { "no-hook", no_argument, NULL, ARG_NO_HOOK },
+                                                 { "seccomp-socket", required_argument, NULL, ARG_SECCOMP_SOCKET },
+                                                 { "no-sysinfo", no_argument, NULL, ARG_NO_SYSINFO },
                                                  {} };
+        bool sysinfo = true;
         int c;
 
         opterr = 0;
@@ -60,6 +73,16 @@ static int parse_options(int argc, char *argv[], struct spec_options *ret) {
                 case ARG_NO_HOOK:
                         ret->hook = false;
                         break;
+                case ARG_SECCOMP_SOCKET:
+                        if (optarg[0] != '/') {
+                                log_error("Invalid seccomp socket '%s': expected an absolute path.", optarg);
+                                return EXIT_USAGE;
+                        }
+                        ret->seccomp_socket = optarg;
+                        break;
+                case ARG_NO_SYSINFO:
+                        sysinfo = false;
+                        break;
                 default:
                         return log_option_error(c, argv, "procview spec");
                 }
@@ -73,6 +96,8 @@ static int parse_options(int argc, char *argv[], struct spec_options *ret) {
                 return EXIT_USAGE;
         }
         ret->config = argv[optind + 1];
+        if (!sysinfo)
+                ret->seccomp_socket = NULL;
         return 1;
 }
 
@@ -110,6 +135,26 @@ static int add_hook(struct json_object *config, const char *views_dir) {
 
         remove_matching(create, view_hook_is_ours);
         return json_append(create, view_hook_entry(views_dir));
+}
+
+static int add_sysinfo_rule(struct json_object *config, const struct spec_options *o) {
+        struct json_object *linux_section;
+
+        if (!json_object_object_get_ex(config, "linux", &linux_section)) {
+                if (json_add(config, "linux", json_object_new_object()) < 0)
+                        return log_oom();
+                json_object_object_get_ex(config, "linux", &linux_section);
+        }
+        if (!json_object_is_type(linux_section, json_type_object))
+                return log_error_errno(-EINVAL, "Invalid '%s': \"linux\" is not an object.", o->config);
+
+        /* Like the view mounts, the rule may be written before the daemon runs. */
+        if (!seccomp_socket_is_listening(o->seccomp_socket))
+                log_warning("No procviewd listens on '%s'; containers fail to start until one does. Pass "
+                            "--no-sysinfo to leave the seccomp profile alone.",
+                            o->seccomp_socket);
+
+        return seccomp_config_add_sysinfo(linux_section, o->seccomp_socket, o->config);
 }
 
 /* Replace path with config, keeping the file's mode. */
@@ -165,11 +210,16 @@ static int spec_add(const struct spec_options *o, const char *views_dir) {
                 return log_error_errno(
                         -EINVAL, "Invalid '%s': \"hooks\" or \"hooks.createContainer\" has the wrong type.", o->config);
 
+        if (o->seccomp_socket && add_sysinfo_rule(config, o) < 0)
+                return -EINVAL;
+
         return write_config(o->config, config);
 }
 
 int verb_spec(int argc, char *argv[]) {
-        struct spec_options o = { .views_dir = DEFAULT_VIEWS_DIR, .hook = true };
+        struct spec_options o = { .views_dir = DEFAULT_VIEWS_DIR,
+                                  .seccomp_socket = DEFAULT_SECCOMP_SOCKET,
+                                  .hook = true };
         _cleanup_free_ char *views_dir = NULL;
         int r;
 
