@@ -19,6 +19,7 @@ packages="
         busybox-static
         procps
         util-linux
+        python3-yaml
         sysstat
         clang-format
         clang
