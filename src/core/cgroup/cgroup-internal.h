@@ -48,6 +48,16 @@ struct cgroup {
         struct cg_node nodes[_CG_CONTROLLER_MAX];
 };
 
+/* Close a node's fds and free its path; the node is then empty. */
+void cg_node_done(struct cg_node *node);
+
+/*
+ * Open the cgroup or its nearest ancestor that has file, as a node of its
+ * own that the caller releases with cg_node_done(). -ENOENT when no level up
+ * to the mounted root has it.
+ */
+int cg_node_find_up(const struct cg_node *node, const char *file, struct cg_node *ret);
+
 /* The node of a controller, or NULL when the controller is left out. */
 const struct cg_node *cg_node_get(const struct cgroup *cg, enum cg_controller c);
 

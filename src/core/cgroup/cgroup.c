@@ -168,7 +168,7 @@ static int mount_relative_path(const char *path, const char *root, bool unified,
         return 0;
 }
 
-static void node_done(struct cg_node *node) {
+void cg_node_done(struct cg_node *node) {
         if (node->dir_fd >= 0)
                 close(node->dir_fd);
         if (node->root_fd >= 0)
@@ -209,7 +209,7 @@ struct cgroup *cgroup_free(struct cgroup *cg) {
                 return NULL;
 
         for (size_t c = 0; c < _CG_CONTROLLER_MAX; c++)
-                node_done(&cg->nodes[c]);
+                cg_node_done(&cg->nodes[c]);
         free(cg);
         return NULL;
 }
@@ -330,6 +330,47 @@ int cg_walk_up(const struct cg_node *node, cg_level_fn fn, void *userdata) {
 
         r = fn(node->root_fd, userdata);
         return r < 0 ? r : 0;
+}
+
+int cg_node_find_up(const struct cg_node *node, const char *file, struct cg_node *ret) {
+        _cleanup_free_ char *path = strdup(node->path);
+        _cleanup_close_ int dir_fd = -1, root_fd = -1;
+        char *slash;
+
+        if (!path)
+                return -ENOMEM;
+
+        dir_fd = fcntl(node->dir_fd, F_DUPFD_CLOEXEC, 3);
+        if (dir_fd < 0)
+                return -errno;
+
+        while (faccessat(dir_fd, file, F_OK, 0) < 0) {
+                if (errno != ENOENT)
+                        return -errno;
+                if (streq(path, "/"))
+                        return -ENOENT;
+
+                /* "/a/b" goes up to "/a", and "/a" to "/". */
+                slash = strrchr(path, '/');
+                slash[slash == path ? 1 : 0] = '\0';
+
+                close(dir_fd);
+                dir_fd = openat(node->root_fd, path[1] == '\0' ? "." : path + 1, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (dir_fd < 0)
+                        return -errno;
+        }
+
+        root_fd = fcntl(node->root_fd, F_DUPFD_CLOEXEC, 3);
+        if (root_fd < 0)
+                return -errno;
+
+        *ret = (struct cg_node){
+                .dir_fd = TAKE_FD(dir_fd),
+                .root_fd = TAKE_FD(root_fd),
+                .path = TAKE_PTR(path),
+                .unified = node->unified,
+        };
+        return 0;
 }
 
 static int read_limit_at(int dirfd, const char *file, uint64_t *ret) {

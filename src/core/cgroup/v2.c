@@ -42,27 +42,38 @@ static int v2_read_swap(const struct cg_node *node, struct cg_memory *m) {
         return 0;
 }
 
-static int v2_read_memory(const struct cg_node *node, struct cg_memory *ret) {
+static int v2_read_memory(const struct cg_node *cgroup, struct cg_memory *ret) {
+        _cleanup_(cg_node_done) struct cg_node node = { .dir_fd = -1, .root_fd = -1 };
         _cleanup_free_ char *stat = NULL;
         struct cg_memory m = {};
         int r;
 
-        /* memory.current is missing where the memory controller is not enabled. */
-        r = read_u64_at(node->dir_fd, "memory.current", &m.usage);
+        /*
+         * A cgroup whose parent does not enable the memory controller for it
+         * has no memory.* files: its memory is charged to, and limited by, the
+         * nearest ancestor that has them. The root cgroup has no
+         * memory.current, so a cgroup without any such ancestor has no
+         * memory figures.
+         */
+        r = cg_node_find_up(cgroup, "memory.current", &node);
+        if (r < 0)
+                return log_debug_errno(r, "Failed to find memory.current above '%s': %m", cgroup->path);
+
+        r = read_u64_at(node.dir_fd, "memory.current", &m.usage);
         if (r < 0)
                 return log_debug_errno(r, "Failed to read memory.current: %m");
 
-        r = cg_read_effective_limit(node, "memory.max", &m.limit);
+        r = cg_read_effective_limit(&node, "memory.max", &m.limit);
         if (r == -ENOENT)
                 m.limit = CG_UNLIMITED;
         else if (r < 0)
                 return r;
 
-        r = v2_read_swap(node, &m);
+        r = v2_read_swap(&node, &m);
         if (r < 0)
                 return r;
 
-        r = read_full_file_at(node->dir_fd, "memory.stat", &stat, NULL);
+        r = read_full_file_at(node.dir_fd, "memory.stat", &stat, NULL);
         if (r < 0)
                 return log_debug_errno(r, "Failed to read memory.stat: %m");
 

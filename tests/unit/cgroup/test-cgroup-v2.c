@@ -105,14 +105,32 @@ TEST(v2_memory_usage_above_limit) {
         ASSERT_EQ_U64(m.stat.slab, 1024);
 }
 
-TEST(v2_memory_controller_missing) {
+TEST(v2_memory_controller_on_parent_only) {
         _cleanup_layout_ struct cgroup_layout *layout = NULL;
         _cleanup_cgroup_ struct cgroup *cg = NULL;
         struct cg_memory m;
 
         ASSERT_OK(fixture_layout("v2", "mountinfo", &layout));
         ASSERT_OK(open_v2(layout, "/kubepods/nomem", &cg));
+        ASSERT_OK(cgroup_read_memory(cg, &m));
 
+        /* nomem has no memory.* files: kubepods accounts and limits its memory. */
+        ASSERT_EQ_U64(m.limit, 512 * MIB);
+        ASSERT_EQ_U64(m.usage, 200 * MIB);
+        ASSERT_TRUE(m.swap_accounting);
+        ASSERT_EQ_U64(m.swap_limit, 256 * MIB);
+        ASSERT_EQ_U64(m.swap_usage, 0);
+}
+
+TEST(v2_memory_controller_nowhere) {
+        _cleanup_layout_ struct cgroup_layout *layout = NULL;
+        _cleanup_cgroup_ struct cgroup *cg = NULL;
+        struct cg_memory m;
+
+        ASSERT_OK(fixture_layout("v2", "mountinfo", &layout));
+        ASSERT_OK(open_v2(layout, "/system.slice", &cg));
+
+        /* Neither system.slice nor the root has memory.current. */
         ASSERT_EQ_INT(cgroup_read_memory(cg, &m), -ENOENT);
 }
 
