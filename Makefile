@@ -28,6 +28,13 @@ check-unit: all
 check-integration: all
 	./tests/run.sh integration
 
+# The cgroup v2 tests inside a qemu VM that boots Debian's kernel, as root;
+# see tests/vm/README.md.
+.PHONY: check-vm
+check-vm: deps all
+	./scripts/install-deps.sh vm
+	./tests/vm/run.sh
+
 # The same tests against a build with AddressSanitizer and UBSan; any report fails them.
 check-asan: deps
 	test -f build-asan/build.ninja || meson setup -Db_sanitize=address,undefined -Db_lundef=false build-asan

@@ -2,6 +2,11 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Install the Debian packages that building, testing and the demo need.
 # Runs as root on Debian 12 or later; does nothing when all are present.
+#
+#   scripts/install-deps.sh        build, tests and demo
+#   scripts/install-deps.sh vm     instead, what tests/vm/run.sh (make
+#                                  check-vm) needs: qemu, Debian's own kernel
+#                                  and the tools it copies into the VM
 set -eu
 
 packages="
@@ -25,6 +30,35 @@ packages="
         clang
         libclang-rt-dev
 "
+
+vm_packages="
+        qemu-system-x86
+        linux-image-amd64
+        kmod
+        cpio
+        e2fsprogs
+        busybox-static
+        runc
+        bash
+        coreutils
+        diffutils
+        findutils
+        grep
+        sed
+        mawk
+        util-linux
+        fuse3
+        libc-bin
+"
+
+case "${1:-}" in
+"") ;;
+vm) packages=$vm_packages ;;
+*)
+        echo "install-deps: unknown package group '$1'; pass nothing or 'vm'." >&2
+        exit 2
+        ;;
+esac
 
 missing=""
 for p in $packages; do
