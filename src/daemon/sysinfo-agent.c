@@ -121,15 +121,22 @@ static void receive_notification(struct sysinfo_agent *a, size_t index) {
         handover_clear_seccomp(a->handover, a->slot);
 }
 
-/* Answer a notification that a crashed worker had received but not answered. */
+/*
+ * Answer a notification that a crashed worker had received but not answered.
+ * A worker started after a crash takes the crashed worker's slot, so this
+ * worker's own slot is read too: it runs on the agent thread, like the only
+ * code that fills that slot, so a filled one was left by an earlier worker.
+ *
+ * NOTE: a worker killed between receiving a notification and recording it
+ * leaves the caller blocked in sysinfo() until the container exits, because
+ * the kernel has no call that lists the notifications sent to a listener.
+ */
 static void finish_orphaned(struct sysinfo_agent *a, const struct notify_fd *nf) {
         for (unsigned slot = 0; slot < HANDOVER_SECCOMP_SLOTS; slot++) {
                 uint8_t buf[HANDOVER_SECCOMP_NOTIF_MAX] = {};
                 const struct seccomp_notif *req = (const void *) buf;
                 uint32_t fd_id;
 
-                if (slot == a->slot)
-                        continue;
                 if (handover_get_seccomp(a->handover, slot, &fd_id, buf, sizeof(buf)) < (ssize_t) sizeof(*req))
                         continue;
                 if (fd_id != nf->id || seccomp_notify_id_valid(nf->fd, req->id) < 0)
@@ -167,7 +174,7 @@ static int add_fd(struct sysinfo_agent *a, uint32_t id, int fd) {
                 a->n_fds++;
         }
 
-        a->fds[index] = (struct notify_fd) { id, fd };
+        a->fds[index] = (struct notify_fd){ id, fd };
         ev.data.u64 = index;
         if (epoll_ctl(a->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0) {
                 a->fds[index].fd = -1;
@@ -186,7 +193,9 @@ static void receive_fd(struct sysinfo_agent *a) {
         } control = {};
         uint32_t id;
         struct iovec iov = { &id, sizeof(id) };
-        struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control, .msg_controllen = sizeof(control) };
+        struct msghdr msg = {
+                .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control, .msg_controllen = sizeof(control)
+        };
         struct cmsghdr *c;
         ssize_t n;
         int fd = -1, r;
