@@ -25,6 +25,8 @@ packages="
         procps
         util-linux
         python3-yaml
+        jq
+        python3
         sysstat
         clang-format
         clang

@@ -9,8 +9,9 @@
  * runc 1.1 accepts bind mounts under /proc only at a fixed list of
  * destinations, which includes the seven /proc files procviewd serves.
  *
- * It also sends sysinfo(2) to procviewd's seccomp agent, extending the
- * config's seccomp profile rather than replacing it.
+ * When procviewd listens on its seccomp socket, it also sends sysinfo(2)
+ * to procviewd's agent, extending the config's seccomp profile rather than
+ * replacing it.
  */
 #include <fcntl.h>
 #include <getopt.h>
@@ -35,8 +36,9 @@ static void print_help(void) {
                "\n"
                "Add read-only bind mounts of the procview files to an OCI config.json, after\n"
                "its /proc and /sys mounts, and a createContainer hook that records the\n"
-               "container for 'procview ps' and 'procview reattach'. Add a seccomp rule that\n"
-               "sends sysinfo() to procviewd, keeping the rest of an existing seccomp profile.\n"
+               "container for 'procview ps' and 'procview reattach'. When procviewd listens\n"
+               "on its seccomp socket, add a seccomp rule that sends sysinfo() to it, keeping\n"
+               "the rest of an existing seccomp profile.\n"
                "Running it again replaces what it added before.\n"
                "\n"
                "Options:\n"
@@ -148,11 +150,13 @@ static int add_sysinfo_rule(struct json_object *config, const struct spec_option
         if (!json_object_is_type(linux_section, json_type_object))
                 return log_error_errno(-EINVAL, "Invalid '%s': \"linux\" is not an object.", o->config);
 
-        /* Like the view mounts, the rule may be written before the daemon runs. */
-        if (!seccomp_socket_is_listening(o->seccomp_socket))
-                log_warning("No procviewd listens on '%s'; containers fail to start until one does. Pass "
-                            "--no-sysinfo to leave the seccomp profile alone.",
+        /* Unlike a missing view, a listenerPath that nobody accepts makes runc and crun reject the container. */
+        if (!seccomp_socket_is_listening(o->seccomp_socket)) {
+                log_warning("No procviewd listens on '%s', so the seccomp profile is left alone and sysinfo() "
+                            "shows the host's values. Start procviewd and run this again, or pass --no-sysinfo.",
                             o->seccomp_socket);
+                return 0;
+        }
 
         return seccomp_config_add_sysinfo(linux_section, o->seccomp_socket, o->config);
 }
