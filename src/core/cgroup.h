@@ -71,6 +71,13 @@ int cgroup_layout_open_root(const struct cgroup_layout *layout, enum cg_controll
 int cgroup_open(const struct cgroup_layout *layout, const char *proc_pid_cgroup, struct cgroup **ret);
 struct cgroup *cgroup_free(struct cgroup *cg);
 
+/*
+ * Whether any of the cgroup's directories was removed (or removed and made
+ * again under the same name) since cgroup_open(): its open fds then no
+ * longer refer to the directory at its path.
+ */
+bool cgroup_is_stale(const struct cgroup *cg);
+
 /* The cgroup's path for a controller relative to its hierarchy, or NULL. */
 const char *cgroup_path(const struct cgroup *cg, enum cg_controller c);
 

@@ -23,6 +23,9 @@
 
 #define CACHE_BUCKETS 1024u
 
+/* Entries of host readers unused this long are dropped by a prune. */
+#define HOST_ENTRY_IDLE_SEC 60
+
 struct container_cache {
         const struct cgroup_layout *layout;
         uint64_t own_pidns_ino;
@@ -119,6 +122,35 @@ static int find_init(pid_t reader, uint64_t pidns_ino, pid_t *ret) {
         return find_init_by_scan(pidns_ino, ret);
 }
 
+static uint64_t now_sec(void) {
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec;
+}
+
+static uint64_t now_ms(void) {
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
+}
+
+bool container_is_settling(const struct container *c) {
+        return now_ms() - c->created_ms < CONTAINER_SETTLE_MS;
+}
+
+/* Whether a settling container's init has moved to other cgroups since its entry was made. */
+static bool cgroups_moved(const struct container *c) {
+        _cleanup_free_ char *text = NULL;
+
+        if (!container_is_settling(c))
+                return false;
+        if (read_proc_file(c->init_pid, "cgroup", &text) < 0)
+                return false;
+        return !streq(text, c->cgroup_text);
+}
+
 static bool pidfd_exited(int pidfd) {
         struct pollfd p = { .fd = pidfd, .events = POLLIN };
 
@@ -169,6 +201,7 @@ static int container_new(const struct cgroup_layout *layout, char *cgroup_text, 
         c->cgroup_text = cgroup_text;
         pthread_mutex_init(&c->lock, NULL);
         c->root_cgroup = cgroup_text_is_root(cgroup_text);
+        c->created_ms = now_ms();
 
         r = cgroup_open(layout, cgroup_text, &c->cgroup);
         if (r < 0)
@@ -314,6 +347,7 @@ static struct container *cache_insert(struct container_cache *cache, struct cont
         }
 
         c->refs = 2; /* the cache's and the caller's */
+        c->last_used = now_sec();
         c->next = cache->buckets[bucket_of(c)];
         cache->buckets[bucket_of(c)] = c;
 
@@ -333,8 +367,15 @@ static int lookup_host_reader(struct container_cache *cache, pid_t reader, struc
 
         pthread_mutex_lock(&cache->lock);
         found = cache_find_host_locked(cache, cgroup_text);
-        if (found)
+        if (found && cgroup_is_stale(found->cgroup)) {
+                /* The cgroup was removed, and maybe made again under the same name. */
+                cache_remove_locked(cache, found);
+                found = NULL;
+        }
+        if (found) {
                 found->refs++;
+                found->last_used = now_sec();
+        }
         pthread_mutex_unlock(&cache->lock);
 
         if (found) {
@@ -361,8 +402,8 @@ static int lookup_pidns_reader(struct container_cache *cache, pid_t reader, uint
 
         pthread_mutex_lock(&cache->lock);
         found = cache_find_pidns_locked(cache, pidns_ino);
-        if (found && pidfd_exited(found->init_pidfd)) {
-                /* The namespace inode was recycled, or the container is ending. */
+        if (found && (pidfd_exited(found->init_pidfd) || cgroups_moved(found))) {
+                /* The namespace inode was recycled, the container is ending, or its runtime just moved it. */
                 cache_remove_locked(cache, found);
                 found = NULL;
         }
@@ -412,11 +453,16 @@ void container_unref(struct container_cache *cache, struct container *c) {
         pthread_mutex_unlock(&cache->lock);
 }
 
-/*
- * NOTE: entries of host readers are kept until the daemon exits; there is one
- * per distinct cgroup membership of readers in the daemon's pid namespace.
- */
+static bool entry_is_unused(const struct container *c, uint64_t now) {
+        if (c->host_pidns && now - c->last_used >= HOST_ENTRY_IDLE_SEC)
+                return true;
+        if (!c->host_pidns && pidfd_exited(c->init_pidfd))
+                return true;
+        return cgroup_is_stale(c->cgroup);
+}
+
 unsigned container_cache_prune(struct container_cache *cache) {
+        uint64_t now = now_sec();
         unsigned dropped = 0;
 
         pthread_mutex_lock(&cache->lock);
@@ -427,7 +473,7 @@ unsigned container_cache_prune(struct container_cache *cache) {
                 while (c) {
                         struct container *next = c->next;
 
-                        if (!c->host_pidns && pidfd_exited(c->init_pidfd)) {
+                        if (entry_is_unused(c, now)) {
                                 cache_remove_locked(cache, c);
                                 dropped++;
                         }

@@ -26,16 +26,24 @@ struct container {
         pid_t init_pid; /* in the daemon's pid namespace; 0 for host_pidns entries */
         int init_pidfd; /* -1 for host_pidns entries */
         uint64_t start_ticks; /* init's start time, clock ticks after boot */
+        uint64_t created_ms; /* when the entry was made, CLOCK_MONOTONIC */
         char *cgroup_text; /* /proc/PID/cgroup the entry was opened from */
         struct cgroup *cgroup;
 
-        /* history and history_restored are guarded by lock. */
+        /* Everything below up to refs is guarded by lock. */
         pthread_mutex_t lock;
         struct cpu_history history;
         bool history_restored; /* taken over from an earlier worker, or found to be new */
 
+        /* Values read from the cgroup, reused until the deadline (CLOCK_MONOTONIC ms). */
+        struct cg_memory memory;
+        uint64_t memory_until_ms;
+        struct cg_cpu cpu;
+        uint64_t cpu_until_ms;
+
         /* Managed by the cache under its own lock. */
         unsigned refs;
+        uint64_t last_used; /* CLOCK_MONOTONIC seconds */
         struct container *next;
 };
 
@@ -45,6 +53,16 @@ int container_cache_new(const struct cgroup_layout *layout, struct container_cac
 struct container_cache *container_cache_free(struct container_cache *cache);
 
 /*
+ * A runtime moves a new container's init into its cgroups and sets their
+ * limits while the container may already be read. For this long after an
+ * entry is made, its cgroup membership is checked on every lookup and its
+ * values are not reused.
+ */
+#define CONTAINER_SETTLE_MS 2000
+
+bool container_is_settling(const struct container *c);
+
+/*
  * Find the container of reader pid. Returns -ESRCH when the reader or its
  * container vanished and -ENOENT when its cgroups cannot be read; the caller
  * then serves the host's file. The reference is dropped with container_unref().
@@ -52,5 +70,9 @@ struct container_cache *container_cache_free(struct container_cache *cache);
 int container_lookup(struct container_cache *cache, pid_t reader, struct container **ret);
 void container_unref(struct container_cache *cache, struct container *c);
 
-/* Drop entries whose init has exited. Returns how many were dropped. */
+/*
+ * Drop entries whose init has exited or whose cgroup directories were
+ * removed, and entries of host readers unused for a minute, so their fds are
+ * closed. Returns how many were dropped.
+ */
 unsigned container_cache_prune(struct container_cache *cache);

@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 
 #include "log.h"
 #include "mountpoint.h"
@@ -48,6 +49,16 @@ static int is_mount_root(const char *path, bool *ret) {
         return 0;
 }
 
+/*
+ * stat() of a dead FUSE mount can still succeed from the kernel's attribute
+ * cache, but statfs() always asks the server, so it tells a dead connection.
+ */
+static bool fuse_mount_is_dead(const char *path) {
+        struct statfs sf;
+
+        return statfs(path, &sf) < 0 && errno == ENOTCONN;
+}
+
 /* A daemon that died without unmounting leaves a mount whose every access fails with ENOTCONN. */
 static int cleanup_dead_mount(const char *path) {
         if (umount2(path, MNT_DETACH) < 0)
@@ -82,6 +93,8 @@ int mountpoint_prepare(const char *path) {
         r = is_mount_root(path, &mounted);
         if (r < 0)
                 return log_error_errno(r, "Failed to check whether '%s' is a mount point: %m", path);
+        if (mounted && fuse_mount_is_dead(path))
+                return cleanup_dead_mount(path);
         if (mounted)
                 return log_error_errno(EBUSY,
                                        "'%s' is already a mount point. Unmount it ('umount %s') or choose another "

@@ -20,6 +20,9 @@
 #include "nodes.h"
 #include "sysinfo-agent.h"
 
+/* How often the container cache drops entries of containers that are gone. */
+#define PRUNE_INTERVAL_SEC 5
+
 /* An id no kernel request has: even (not an interrupt) and without the resend bit. */
 #define REPLAYED_INIT_UNIQUE UINT64_C(0x7ffffffffffffffe)
 
@@ -54,7 +57,8 @@ static int setup_views(struct worker *w) {
 
         r = cgroup_layout_new(mountinfo, "", &layout);
         if (r < 0)
-                return log_error_errno(r, "Failed to find the cgroup hierarchies: %m. Is cgroupfs mounted under /sys/fs/cgroup?");
+                return log_error_errno(
+                        r, "Failed to find the cgroup hierarchies: %m. Is cgroupfs mounted under /sys/fs/cgroup?");
 
         w->views.layout = layout;
         w->views.cpu_view = w->options->cpu_view;
@@ -121,6 +125,15 @@ static int replay_init(struct worker *w) {
         return 0;
 }
 
+static void init_monotonic_cond(pthread_cond_t *cond) {
+        pthread_condattr_t attr;
+
+        pthread_condattr_init(&attr);
+        pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+        pthread_cond_init(cond, &attr);
+        pthread_condattr_destroy(&attr);
+}
+
 static void mark_done(struct worker *w) {
         pthread_mutex_lock(&w->done_lock);
         w->done = true;
@@ -161,7 +174,7 @@ static int start_threads(struct worker *w, struct serve_thread *threads, unsigne
         for (unsigned i = 0; i < n; i++) {
                 int r;
 
-                threads[i] = (struct serve_thread) { .worker = w, .slot = w->options->slot_base + i };
+                threads[i] = (struct serve_thread){ .worker = w, .slot = w->options->slot_base + i };
                 r = -pthread_create(&threads[i].thread, NULL, serve_thread, &threads[i]);
                 if (r < 0)
                         return log_error_errno(r, "Failed to start request thread %u: %m", i);
@@ -179,6 +192,27 @@ static void signal_ready(const struct daemon_options *o) {
         close(o->ready_fd);
 }
 
+/* Wait until a request thread ends, dropping the cache entries of gone containers meanwhile. */
+static void wait_and_prune(struct worker *w) {
+        pthread_mutex_lock(&w->done_lock);
+        while (!w->done) {
+                struct timespec deadline;
+                unsigned dropped;
+
+                clock_gettime(CLOCK_MONOTONIC, &deadline);
+                deadline.tv_sec += PRUNE_INTERVAL_SEC;
+                if (pthread_cond_timedwait(&w->done_cond, &w->done_lock, &deadline) != ETIMEDOUT)
+                        continue;
+
+                pthread_mutex_unlock(&w->done_lock);
+                dropped = container_cache_prune(w->views.cache);
+                if (dropped > 0)
+                        log_debug("Dropped %u cached containers that are gone.", dropped);
+                pthread_mutex_lock(&w->done_lock);
+        }
+        pthread_mutex_unlock(&w->done_lock);
+}
+
 int worker_run(const struct daemon_options *o) {
         static struct serve_thread threads[WORKER_MAX_THREADS];
         struct worker w = { .options = o };
@@ -186,7 +220,7 @@ int worker_run(const struct daemon_options *o) {
 
         prctl(PR_SET_NAME, "procview-worker");
         pthread_mutex_init(&w.done_lock, NULL);
-        pthread_cond_init(&w.done_cond, NULL);
+        init_monotonic_cond(&w.done_cond);
 
         r = handover_map(o->handover_fd, &w.handover);
         if (r < 0)
@@ -214,10 +248,7 @@ int worker_run(const struct daemon_options *o) {
         signal_ready(o);
         log_debug("Worker %d serving with %u threads", (int) getpid(), o->threads);
 
-        pthread_mutex_lock(&w.done_lock);
-        while (!w.done)
-                pthread_cond_wait(&w.done_cond, &w.done_lock);
-        pthread_mutex_unlock(&w.done_lock);
+        wait_and_prune(&w);
 
         /*
          * A request thread ends only when the connection is gone. The others

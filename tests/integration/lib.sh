@@ -169,7 +169,8 @@ in_container() {
 start_daemon() {
         MNT=$(mktemp -d "/tmp/$TEST_ID-mnt.XXXXXX")
         DAEMON_LOG=$MNT.log
-        "$PROCVIEWD" "$@" "$MNT" 2>"$DAEMON_LOG" &
+        # Each test daemon gets its own seccomp socket, never the system's.
+        "$PROCVIEWD" --seccomp-socket="$MNT.seccomp.sock" "$@" "$MNT" 2>"$DAEMON_LOG" &
         DAEMON_PID=$!
         on_exit "stop_daemon"
         local i
@@ -209,7 +210,7 @@ stop_daemon() {
 start_daemon_at() {
         local dir=$1 i
         shift
-        "$PROCVIEWD" "$@" "$dir" 2>>"$dir.log" &
+        "$PROCVIEWD" --seccomp-socket="$dir.seccomp.sock" "$@" "$dir" 2>>"$dir.log" &
         DAEMON_PID=$!
         for i in $(seq 1 100); do
                 if [ -r "$dir/proc/meminfo" ] && grep -q " $dir .*fuse.procview" /proc/self/mountinfo; then

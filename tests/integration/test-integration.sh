@@ -253,6 +253,37 @@ test_ps_and_restart() {
         ok "ps: gone record deleted" test ! -e "$REGISTRY/$name.json"
 }
 
+# SIGKILL of procviewd, then a plain restart on the same directory: the daemon
+# removes the dead mount and reattaches the container's views by itself.
+test_automatic_reattach() {
+        local name bundle start elapsed out=""
+
+        use_container runc auto
+        name=$NAME
+        bundle=$BUNDLE
+        write_config "$bundle" "$name" 'sleep 1000' "" "$(hook_json)"
+        ok "auto reattach: container started" start_background runc "$name" "$bundle"
+
+        kill -KILL "$DAEMON_PID"
+        wait "$DAEMON_PID" 2>/dev/null
+        DAEMON_PID=""
+        out=$(runc --root "$WORK/runc" exec "$name" head -1 /proc/meminfo 2>&1)
+        ok "auto reattach: dead view fails first" grep -q "Transport endpoint is not connected" <<<"$out"
+
+        start=$(date +%s%N)
+        ok "auto reattach: daemon restarts over its dead mount" start_daemon_at "$MNT"
+        for _ in $(seq 40); do
+                out=$(runc --root "$WORK/runc" exec "$name" head -1 /proc/meminfo 2>&1)
+                [ "$out" = "$LIMIT_LINE" ] && break
+                sleep 0.05
+        done
+        elapsed=$((($(date +%s%N) - start) / 1000000))
+        diag "the container read its view again ${elapsed} ms after the restart began"
+        is "auto reattach: meminfo view again without a manual step" "$out" "$LIMIT_LINE"
+        ok "auto reattach: within 2 s of the restart" test "$elapsed" -lt 2000
+        rt runc delete --force "$name"
+}
+
 # 20 containers whose daemon was killed get their views from a new daemon on
 # another directory through "procview reattach ID...". The new daemon's own
 # reattach leaves them alone, because their records name the old directory.
@@ -358,6 +389,7 @@ test_hook_fails_open
 test_spec_add
 test_mounts
 test_ps_and_restart
+test_automatic_reattach
 test_reattach_many
 test_reattach_exited
 test_hostile_symlink

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -286,6 +287,26 @@ const struct cg_node *cg_node_get(const struct cgroup *cg, enum cg_controller c)
         if ((unsigned) c >= _CG_CONTROLLER_MAX || cg->nodes[c].dir_fd < 0)
                 return NULL;
         return &cg->nodes[c];
+}
+
+static bool node_is_stale(const struct cg_node *node) {
+        const char *relative = node->path[0] == '/' ? node->path + 1 : node->path;
+        struct stat opened, current;
+
+        if (fstat(node->dir_fd, &opened) < 0)
+                return true;
+        if (relative[0] == '\0')
+                return false; /* the hierarchy's root never goes away */
+        if (fstatat(node->root_fd, relative, &current, AT_SYMLINK_NOFOLLOW) < 0)
+                return true;
+        return opened.st_ino != current.st_ino || opened.st_dev != current.st_dev;
+}
+
+bool cgroup_is_stale(const struct cgroup *cg) {
+        for (unsigned c = 0; c < _CG_CONTROLLER_MAX; c++)
+                if (cg->nodes[c].dir_fd >= 0 && node_is_stale(&cg->nodes[c]))
+                        return true;
+        return false;
 }
 
 const char *cgroup_path(const struct cgroup *cg, enum cg_controller c) {
