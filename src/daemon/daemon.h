@@ -29,9 +29,9 @@ struct daemon_options {
         int fuse_fd;
         int handover_fd;
         int ready_fd;
-        unsigned slot_base;   /* first in-flight slot of this worker */
-        bool answer_init;     /* reply to the kernel's INIT, not just replay it */
-        int seccomp_fd;       /* channel on which the supervisor passes seccomp fds, or -1 */
+        unsigned slot_base; /* first in-flight slot of this worker */
+        bool answer_init; /* reply to the kernel's INIT, not just replay it */
+        int seccomp_fd; /* channel on which the supervisor passes seccomp fds, or -1 */
 
         /* Supervisor taking over after a re-exec (live upgrade). */
         bool takeover;

@@ -563,7 +563,7 @@ static void fs_init(void *userdata, struct fuse_conn_info *conn) {
 int fs_context_init(struct fs_context *ctx, struct views *views) {
         int r;
 
-        *ctx = (struct fs_context) { .views = views };
+        *ctx = (struct fs_context){ .views = views };
 
         r = handle_table_new(&ctx->files);
         if (r >= 0)
@@ -576,7 +576,7 @@ int fs_context_init(struct fs_context *ctx, struct views *views) {
 void fs_context_done(struct fs_context *ctx) {
         handle_table_free(ctx->files, open_file_free);
         handle_table_free(ctx->dirs, dir_handle_free_value);
-        *ctx = (struct fs_context) {};
+        *ctx = (struct fs_context){};
 }
 
 /*

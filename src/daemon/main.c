@@ -56,28 +56,26 @@ enum {
         OPT_SECCOMP_FDS,
 };
 
-static const struct option longopts[] = {
-        { "help", no_argument, NULL, 'h' },
-        { "version", no_argument, NULL, OPT_VERSION },
-        { "cpu-view", required_argument, NULL, OPT_CPU_VIEW },
-        { "log-level", required_argument, NULL, OPT_LOG_LEVEL },
-        { "threads", required_argument, NULL, OPT_THREADS },
-        { "seccomp-socket", required_argument, NULL, OPT_SECCOMP_SOCKET },
-        /* Internal: how the supervisor starts workers and re-executes itself. */
-        { "worker", no_argument, NULL, OPT_WORKER },
-        { "takeover", no_argument, NULL, OPT_TAKEOVER },
-        { "fuse-fd", required_argument, NULL, OPT_FUSE_FD },
-        { "handover-fd", required_argument, NULL, OPT_HANDOVER_FD },
-        { "ready-fd", required_argument, NULL, OPT_READY_FD },
-        { "slot-base", required_argument, NULL, OPT_SLOT_BASE },
-        { "worker-pid", required_argument, NULL, OPT_WORKER_PID },
-        { "answer-init", no_argument, NULL, OPT_ANSWER_INIT },
-        { "no-answer-init", no_argument, NULL, OPT_NO_ANSWER_INIT },
-        { "seccomp-fd", required_argument, NULL, OPT_SECCOMP_FD },
-        { "seccomp-listen-fd", required_argument, NULL, OPT_SECCOMP_LISTEN_FD },
-        { "seccomp-fds", required_argument, NULL, OPT_SECCOMP_FDS },
-        {}
-};
+static const struct option longopts[] = { { "help", no_argument, NULL, 'h' },
+                                          { "version", no_argument, NULL, OPT_VERSION },
+                                          { "cpu-view", required_argument, NULL, OPT_CPU_VIEW },
+                                          { "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+                                          { "threads", required_argument, NULL, OPT_THREADS },
+                                          { "seccomp-socket", required_argument, NULL, OPT_SECCOMP_SOCKET },
+                                          /* Internal: how the supervisor starts workers and re-executes itself. */
+                                          { "worker", no_argument, NULL, OPT_WORKER },
+                                          { "takeover", no_argument, NULL, OPT_TAKEOVER },
+                                          { "fuse-fd", required_argument, NULL, OPT_FUSE_FD },
+                                          { "handover-fd", required_argument, NULL, OPT_HANDOVER_FD },
+                                          { "ready-fd", required_argument, NULL, OPT_READY_FD },
+                                          { "slot-base", required_argument, NULL, OPT_SLOT_BASE },
+                                          { "worker-pid", required_argument, NULL, OPT_WORKER_PID },
+                                          { "answer-init", no_argument, NULL, OPT_ANSWER_INIT },
+                                          { "no-answer-init", no_argument, NULL, OPT_NO_ANSWER_INIT },
+                                          { "seccomp-fd", required_argument, NULL, OPT_SECCOMP_FD },
+                                          { "seccomp-listen-fd", required_argument, NULL, OPT_SECCOMP_LISTEN_FD },
+                                          { "seccomp-fds", required_argument, NULL, OPT_SECCOMP_FDS },
+                                          {} };
 
 static int parse_fd(const char *name, const char *value, int *ret) {
         if (safe_atoi(value, ret) < 0 || *ret < 0)
@@ -139,15 +137,16 @@ static int parse_option(int c, struct daemon_options *o) {
         case OPT_LOG_LEVEL:
                 o->log_level = log_level_from_string(optarg);
                 if (o->log_level < 0)
-                        return log_error_errno(EINVAL,
-                                               "Invalid --log-level '%s': use error, warning, notice, info or debug.",
-                                               optarg);
+                        return log_error_errno(
+                                EINVAL, "Invalid --log-level '%s': use error, warning, notice, info or debug.", optarg);
                 log_set_max_level(o->log_level);
                 return 0;
         case OPT_SECCOMP_SOCKET:
                 if (optarg[0] != '\0' && optarg[0] != '/')
-                        return log_error_errno(EINVAL, "Invalid --seccomp-socket '%s': give an absolute path, or '' to turn the agent off.",
-                                               optarg);
+                        return log_error_errno(
+                                EINVAL,
+                                "Invalid --seccomp-socket '%s': give an absolute path, or '' to turn the agent off.",
+                                optarg);
                 o->seccomp_socket = optarg;
                 return 0;
         case OPT_THREADS:

@@ -65,8 +65,7 @@ static struct node *node_by_ino_locked(uint64_t ino) {
 }
 
 /* Add a node. Fixed nodes are numbered from 1 (FUSE_ROOT_ID) in creation order. */
-static struct node *node_add_locked(uint64_t parent, const char *name, enum node_kind kind, mode_t type,
-                                    uint64_t ino) {
+static struct node *node_add_locked(uint64_t parent, const char *name, enum node_kind kind, mode_t type, uint64_t ino) {
         _cleanup_free_ struct node *n = NULL;
         unsigned bucket;
 

@@ -41,7 +41,7 @@ struct node {
         char *host_path; /* NODE_HOST: absolute host path */
         int cpu; /* a host "cpuN" directory directly below cpu/: N, else -1 */
         struct node *hash_next; /* by parent and name */
-        struct node *ino_next;  /* by inode number */
+        struct node *ino_next; /* by inode number */
 };
 
 int nodes_init(void);

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "cgroupstats.h"
 #include "fileio.h"
 #include "handover.h"
 #include "log.h"
@@ -16,11 +17,24 @@
 /* Deeper cgroups are not sampled; the kernel's own default limit is far larger, but containers nest a few levels. */
 #define SAMPLER_MAX_DEPTH 256
 
+#define ENTRY_BUCKETS 4096u
+
 struct sample_entry {
         char *path;
+        uint64_t hash;
         struct loadavg avg;
+        unsigned running;
+        unsigned total;
         unsigned generation;
-        struct sample_entry *next;
+        struct sample_entry *next; /* all entries */
+        struct sample_entry *hash_next; /* entries in the same bucket */
+};
+
+/* Threads of one cgroup, not counting its children. */
+struct task_counts {
+        unsigned running;
+        unsigned uninterruptible;
+        unsigned total;
 };
 
 struct loadavg_sampler {
@@ -29,9 +43,13 @@ struct loadavg_sampler {
         int proc_fd;
         const char *tasks_file;
 
-        /* Guards entries and generation. */
+        /* NULL when the kernel does not count tasks per cgroup (cgroup v2, no taskstats). */
+        struct cgroupstats_client *cgroupstats;
+
+        /* Guards entries, buckets and generation. */
         pthread_mutex_t lock;
         struct sample_entry *entries;
+        struct sample_entry *buckets[ENTRY_BUCKETS];
         unsigned generation;
 
         /* Guards stopping; cond wakes the thread to stop. */
@@ -46,70 +64,112 @@ enum cg_controller loadavg_sampler_controller(const struct cgroup_layout *layout
         return cgroup_layout_has(layout, CG_CPU) ? CG_CPU : CG_PIDS;
 }
 
-/* Whether thread tid counts toward the load: running (R) or uninterruptible (D). */
-static bool task_is_active(int proc_fd, const char *tid) {
+static char task_state(int proc_fd, const char *tid) {
         _cleanup_free_ char *text = NULL;
         struct proc_stat st;
         char path[64];
 
         snprintf(path, sizeof(path), "%s/stat", tid);
         if (read_full_file_at(proc_fd, path, &text, NULL) < 0)
-                return false;
+                return 0;
         if (procfs_parse_stat(text, &st) < 0)
-                return false;
-
-        return st.state == 'R' || st.state == 'D';
+                return 0;
+        return st.state;
 }
 
-static unsigned count_active_tasks(struct loadavg_sampler *s, int dir_fd) {
+static void count_tasks_from_proc(struct loadavg_sampler *s, int dir_fd, struct task_counts *ret) {
         _cleanup_free_ char *tasks = NULL;
-        unsigned active = 0;
         char *saveptr = NULL;
 
         if (read_full_file_at(dir_fd, s->tasks_file, &tasks, NULL) < 0)
-                return 0;
+                return;
 
-        for (char *tid = strtok_r(tasks, "\n", &saveptr); tid; tid = strtok_r(NULL, "\n", &saveptr))
-                active += task_is_active(s->proc_fd, tid);
+        for (char *tid = strtok_r(tasks, "\n", &saveptr); tid; tid = strtok_r(NULL, "\n", &saveptr)) {
+                char state = task_state(s->proc_fd, tid);
 
-        return active;
+                ret->total++;
+                ret->running += state == 'R';
+                ret->uninterruptible += state == 'D';
+        }
 }
 
-static struct sample_entry *entry_find_locked(struct loadavg_sampler *s, const char *path) {
-        for (struct sample_entry *e = s->entries; e; e = e->next)
-                if (streq(e->path, path))
+static void count_tasks(struct loadavg_sampler *s, int dir_fd, struct task_counts *ret) {
+        struct cgroupstats stats;
+        int r;
+
+        *ret = (struct task_counts){};
+
+        if (s->cgroupstats) {
+                r = cgroupstats_get(s->cgroupstats, dir_fd, &stats);
+                if (r >= 0) {
+                        ret->running = (unsigned) stats.nr_running;
+                        ret->uninterruptible = (unsigned) stats.nr_uninterruptible;
+                        ret->total = (unsigned) (stats.nr_running + stats.nr_sleeping + stats.nr_stopped +
+                                                 stats.nr_uninterruptible);
+                        return;
+                }
+
+                /* The kernel answers only for cgroup v1 directories. */
+                log_debug_errno(r, "Counting tasks per cgroup through taskstats failed (%m); reading /proc instead.");
+                cgroupstats_close(s->cgroupstats);
+                s->cgroupstats = NULL;
+        }
+
+        count_tasks_from_proc(s, dir_fd, ret);
+}
+
+static struct sample_entry *entry_find_locked(struct loadavg_sampler *s, const char *path, uint64_t hash) {
+        for (struct sample_entry *e = s->buckets[hash % ENTRY_BUCKETS]; e; e = e->hash_next)
+                if (e->hash == hash && streq(e->path, path))
                         return e;
         return NULL;
 }
 
-static void record_sample(struct loadavg_sampler *s, const char *path, unsigned active) {
+static struct sample_entry *entry_new_locked(struct loadavg_sampler *s, const char *path, uint64_t hash) {
+        struct sample_entry *e;
+
+        e = calloc(1, sizeof(*e));
+        if (!e)
+                return NULL;
+        e->path = strdup(path);
+        if (!e->path) {
+                free(e);
+                return NULL;
+        }
+
+        e->hash = hash;
+        e->next = s->entries;
+        s->entries = e;
+        e->hash_next = s->buckets[hash % ENTRY_BUCKETS];
+        s->buckets[hash % ENTRY_BUCKETS] = e;
+
+        /* A cgroup an earlier worker sampled keeps its history. */
+        if (s->handover)
+                (void) handover_load_load(s->handover, hash, &e->avg);
+        return e;
+}
+
+static void record_sample(struct loadavg_sampler *s, const char *path, const struct task_counts *counts) {
+        uint64_t hash = handover_hash(path);
         struct sample_entry *e;
 
         pthread_mutex_lock(&s->lock);
 
-        e = entry_find_locked(s, path);
+        e = entry_find_locked(s, path, hash);
+        if (!e)
+                e = entry_new_locked(s, path, hash);
         if (!e) {
-                e = calloc(1, sizeof(*e));
-                if (e)
-                        e->path = strdup(path);
-                if (!e || !e->path) {
-                        free(e);
-                        pthread_mutex_unlock(&s->lock);
-                        log_ratelimited(LOG_WARNING, ENOMEM, "Failed to track load of cgroup '%s': %m", path);
-                        return;
-                }
-                e->next = s->entries;
-                s->entries = e;
-
-                /* A cgroup an earlier worker sampled keeps its history. */
-                if (s->handover)
-                        (void) handover_load_load(s->handover, handover_hash(path), &e->avg);
+                pthread_mutex_unlock(&s->lock);
+                log_ratelimited(LOG_WARNING, ENOMEM, "Failed to track load of cgroup '%s': %m", path);
+                return;
         }
 
-        loadavg_update(&e->avg, active);
+        loadavg_update(&e->avg, counts->running + counts->uninterruptible);
+        e->running = counts->running;
+        e->total = counts->total;
         e->generation = s->generation;
         if (s->handover)
-                handover_save_load(s->handover, handover_hash(path), &e->avg);
+                handover_save_load(s->handover, hash, &e->avg);
 
         pthread_mutex_unlock(&s->lock);
 }
@@ -119,8 +179,12 @@ static void walk_cgroup(struct loadavg_sampler *s, int dir_fd, const char *path,
         struct dirent *de;
         int fd;
 
-        if (depth > 0)
-                record_sample(s, path, count_active_tasks(s, dir_fd));
+        if (depth > 0) {
+                struct task_counts counts;
+
+                count_tasks(s, dir_fd, &counts);
+                record_sample(s, path, &counts);
+        }
 
         if (depth >= SAMPLER_MAX_DEPTH)
                 return;
@@ -152,6 +216,16 @@ static void walk_cgroup(struct loadavg_sampler *s, int dir_fd, const char *path,
         }
 }
 
+static void unlink_from_bucket_locked(struct loadavg_sampler *s, struct sample_entry *e) {
+        struct sample_entry **p = &s->buckets[e->hash % ENTRY_BUCKETS];
+
+        for (; *p; p = &(*p)->hash_next)
+                if (*p == e) {
+                        *p = e->hash_next;
+                        return;
+                }
+}
+
 /* Forget cgroups that were not seen in the walk that just ended. */
 static void drop_vanished(struct loadavg_sampler *s) {
         struct sample_entry **p;
@@ -167,6 +241,7 @@ static void drop_vanished(struct loadavg_sampler *s) {
                         continue;
                 }
                 *p = e->next;
+                unlink_from_bucket_locked(s, e);
                 free(e->path);
                 free(e);
         }
@@ -251,8 +326,7 @@ static int sampler_init_cond(struct loadavg_sampler *s) {
         return -r;
 }
 
-int loadavg_sampler_start(const struct cgroup_layout *layout, struct handover *handover,
-                          struct loadavg_sampler **ret) {
+int loadavg_sampler_start(const struct cgroup_layout *layout, struct handover *handover, struct loadavg_sampler **ret) {
         enum cg_controller controller = loadavg_sampler_controller(layout);
         struct loadavg_sampler *s;
         int r;
@@ -278,6 +352,11 @@ int loadavg_sampler_start(const struct cgroup_layout *layout, struct handover *h
                                 cg_controller_name(controller));
                 goto fail;
         }
+
+        r = cgroupstats_open(&s->cgroupstats);
+        if (r < 0)
+                log_debug_errno(
+                        r, "Counting tasks per cgroup through taskstats is not available (%m); reading /proc instead.");
 
         s->proc_fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (s->proc_fd < 0) {
@@ -323,6 +402,7 @@ void loadavg_sampler_stop(struct loadavg_sampler *s) {
                 free(e);
         }
 
+        cgroupstats_close(s->cgroupstats);
         if (s->root_fd >= 0)
                 close(s->root_fd);
         if (s->proc_fd >= 0)
@@ -340,14 +420,16 @@ static bool path_is_within(const char *path, const char *base) {
         return rest && (*rest == '\0' || *rest == '/');
 }
 
-int loadavg_sampler_get(struct loadavg_sampler *s, const char *path, struct loadavg *ret) {
-        struct loadavg sum = {};
+int loadavg_sampler_get(struct loadavg_sampler *s, const char *path, struct load_sample *ret) {
+        struct load_sample sum = {};
         bool found = false;
 
         pthread_mutex_lock(&s->lock);
         for (struct sample_entry *e = s->entries; e; e = e->next)
                 if (path_is_within(e->path, path)) {
-                        loadavg_add(&sum, &e->avg);
+                        loadavg_add(&sum.avg, &e->avg);
+                        sum.running += e->running;
+                        sum.total += e->total;
                         found = true;
                 }
         pthread_mutex_unlock(&s->lock);

@@ -105,7 +105,7 @@ static int keep_fd(struct seccomp_relay *r, uint32_t id, int fd) {
                 return -ENOMEM;
 
         r->fds = grown;
-        r->fds[r->n_fds++] = (struct kept_fd) { id, fd };
+        r->fds[r->n_fds++] = (struct kept_fd){ id, fd };
         if (id >= r->next_id)
                 r->next_id = id + 1;
         return 0;
@@ -172,9 +172,9 @@ size_t seccomp_relay_pollfds(struct seccomp_relay *r, struct pollfd *fds, size_t
         if (max == 0)
                 return 0;
 
-        fds[n++] = (struct pollfd) { .fd = r->listen_fd, .events = POLLIN };
+        fds[n++] = (struct pollfd){ .fd = r->listen_fd, .events = POLLIN };
         for (size_t i = 0; i < r->n_fds && n < max; i++)
-                fds[n++] = (struct pollfd) { .fd = r->fds[i].fd, .events = 0 };
+                fds[n++] = (struct pollfd){ .fd = r->fds[i].fd, .events = 0 };
         return n;
 }
 
@@ -184,7 +184,9 @@ static void send_fd(struct seccomp_relay *r, const struct kept_fd *k) {
                 char buf[CMSG_SPACE(sizeof(int))];
         } control = {};
         struct iovec iov = { (void *) &k->id, sizeof(k->id) };
-        struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control, .msg_controllen = sizeof(control) };
+        struct msghdr msg = {
+                .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control, .msg_controllen = sizeof(control)
+        };
         struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
 
         if (r->channel_fd < 0)
@@ -209,7 +211,9 @@ static void accept_runtime(struct seccomp_relay *r) {
         _cleanup_close_ int conn = -1;
         struct timeval timeout = { .tv_sec = 1 };
         struct iovec iov;
-        struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control, .msg_controllen = sizeof(control) };
+        struct msghdr msg = {
+                .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control, .msg_controllen = sizeof(control)
+        };
 
         conn = accept4(r->listen_fd, NULL, NULL, SOCK_CLOEXEC);
         if (conn < 0)
@@ -218,7 +222,7 @@ static void accept_runtime(struct seccomp_relay *r) {
         state = malloc(STATE_BUFFER);
         if (!state)
                 return;
-        iov = (struct iovec) { state, STATE_BUFFER };
+        iov = (struct iovec){ state, STATE_BUFFER };
 
         /* A runtime sends at once; do not let a silent client stall the supervisor. */
         (void) setsockopt(conn, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));

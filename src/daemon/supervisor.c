@@ -60,16 +60,17 @@ struct supervisor {
 
         int signal_fd;
         struct seccomp_relay *relay; /* NULL when the sysinfo agent is off */
-        int starting_channel;        /* seccomp channel to the starting worker, or -1 */
-        int ready_fd;        /* readiness pipe of the starting worker, or -1 */
-        pid_t starting;      /* started, not ready yet */
-        pid_t worker;        /* serving */
-        pid_t retiring;      /* replaced by an upgrade, to be stopped */
+        int starting_channel; /* seccomp channel to the starting worker, or -1 */
+        int ready_fd; /* readiness pipe of the starting worker, or -1 */
+        pid_t starting; /* started, not ready yet */
+        pid_t worker; /* serving */
+        pid_t retiring; /* replaced by an upgrade, to be stopped */
         unsigned starting_slots, worker_slots, retiring_slots;
         bool served_once;
         bool resend_on_ready;
 
-        struct timespec ready_time; /* when the last worker became ready */
+        struct timespec worker_started; /* when the serving worker was started */
+        struct timespec starting_started; /* when the starting worker was started */
         unsigned quick_crashes;
 };
 
@@ -81,8 +82,12 @@ static int mount_fuse(const char *mountpoint, int *ret_fd) {
         if (fd < 0)
                 return log_error_errno(errno, "Failed to open /dev/fuse: %m");
 
-        snprintf(options, sizeof(options),
-                 "fd=%d,rootmode=40000,user_id=%u,group_id=%u,allow_other,default_permissions", fd,
+        /*
+         * No default_permissions: with it the kernel asks for attributes before
+         * every open, and a view's size means rendering it. Every file is 0444
+         * and open() rejects writes, so the mode check adds nothing.
+         */
+        snprintf(options, sizeof(options), "fd=%d,rootmode=40000,user_id=%u,group_id=%u,allow_other", fd,
                  (unsigned) getuid(), (unsigned) getgid());
 
         if (mount("procview", mountpoint, "fuse.procview", MS_RDONLY | MS_NOSUID | MS_NODEV, options) < 0)
@@ -152,7 +157,7 @@ static unsigned max_cpus(void) {
         if (read_full_file_at(AT_FDCWD, "/sys/devices/system/cpu/possible", &text, NULL) >= 0 &&
             cpuset_parse(text, &possible) >= 0)
                 CPUSET_FOREACH(cpu, &possible)
-                        last = cpu;
+        last = cpu;
 
         return last >= 0 ? (unsigned) last + 1 : (unsigned) sysconf(_SC_NPROCESSORS_CONF);
 }
@@ -191,7 +196,11 @@ static void exec_worker(struct supervisor *s, int ready_fd, int channel_fd, unsi
         snprintf(threads, sizeof(threads), "--threads=%u", o->threads);
         snprintf(cpu_view, sizeof(cpu_view), "--cpu-view=%s", cpu_view_name(o->cpu_view));
         snprintf(level, sizeof(level), "--log-level=%d", o->log_level);
-        snprintf(seccomp, sizeof(seccomp), "--seccomp-fd=%d", channel_fd);
+        /* Without a channel, an option that changes nothing keeps the argument list's shape. */
+        if (channel_fd >= 0)
+                snprintf(seccomp, sizeof(seccomp), "--seccomp-fd=%d", channel_fd);
+        else
+                snprintf(seccomp, sizeof(seccomp), "--seccomp-socket=");
 
         execl(s->exe, "procview-worker", "--worker", fuse_fd, handover_fd, ready, slots, threads, cpu_view, level,
               seccomp, answer_init ? "--answer-init" : "--no-answer-init", o->mountpoint, (char *) NULL);
@@ -232,6 +241,7 @@ static int spawn_worker(struct supervisor *s, bool answer_init) {
         s->starting_channel = channel[0];
         s->ready_fd = pipe_fds[0];
         s->starting = pid;
+        clock_gettime(CLOCK_MONOTONIC, &s->starting_started);
         s->starting_slots = slot_base;
         log_debug("Started worker %d (in-flight slots from %u).", (int) pid, slot_base);
         return 0;
@@ -267,14 +277,14 @@ static void recover_inflight(struct supervisor *s, unsigned slot_base) {
  * workers keep dying right after they start, wait a second between starts
  * so the loop does not take a whole CPU; occasional crashes restart at once.
  */
-static void throttle_crash_loop(struct supervisor *s) {
+static void throttle_crash_loop(struct supervisor *s, const struct timespec *started) {
         struct timespec now;
-        double served;
+        double lived;
 
         clock_gettime(CLOCK_MONOTONIC, &now);
-        served = (double) (now.tv_sec - s->ready_time.tv_sec) + (double) (now.tv_nsec - s->ready_time.tv_nsec) / 1e9;
+        lived = (double) (now.tv_sec - started->tv_sec) + (double) (now.tv_nsec - started->tv_nsec) / 1e9;
 
-        if (served >= CRASH_LOOP_SERVED_SEC) {
+        if (lived >= CRASH_LOOP_SERVED_SEC) {
                 s->quick_crashes = 0;
                 return;
         }
@@ -313,7 +323,7 @@ static void worker_ready(struct supervisor *s) {
         s->worker = s->starting;
         s->worker_slots = s->starting_slots;
         s->starting = 0;
-        clock_gettime(CLOCK_MONOTONIC, &s->ready_time);
+        s->worker_started = s->starting_started;
 
         if (s->retiring > 0)
                 kill(s->retiring, SIGKILL);
@@ -351,6 +361,8 @@ static void log_exit(pid_t pid, const char *what, int status) {
 
 /* Returns 1 when the supervisor should stop: the mount is gone. */
 static int child_exited(struct supervisor *s, pid_t pid, int status) {
+        struct timespec started;
+
         if (pid == s->retiring) {
                 recover_inflight(s, s->retiring_slots);
                 log_info("Retired worker %d.", (int) pid);
@@ -371,6 +383,7 @@ static int child_exited(struct supervisor *s, pid_t pid, int status) {
 
         log_exit(pid, "Worker", status);
         recover_inflight(s, pid == s->worker ? s->worker_slots : s->starting_slots);
+        started = pid == s->worker ? s->worker_started : s->starting_started;
 
         if (pid == s->starting) {
                 close(s->ready_fd);
@@ -383,7 +396,7 @@ static int child_exited(struct supervisor *s, pid_t pid, int status) {
         }
 
         if (s->starting == 0) {
-                throttle_crash_loop(s);
+                throttle_crash_loop(s, &started);
                 if (spawn_worker(s, !s->served_once) < 0)
                         return -1;
         }
@@ -530,8 +543,8 @@ static int wait_for_events(struct supervisor *s) {
                 return log_error_errno(ENOMEM, "Failed to wait for events: %m");
 
         /* poll() skips a negative fd, as ready_fd is while no worker starts. */
-        fds[0] = (struct pollfd) { .fd = s->signal_fd, .events = POLLIN };
-        fds[1] = (struct pollfd) { .fd = s->ready_fd, .events = POLLIN };
+        fds[0] = (struct pollfd){ .fd = s->signal_fd, .events = POLLIN };
+        fds[1] = (struct pollfd){ .fd = s->ready_fd, .events = POLLIN };
         if (s->relay)
                 n += seccomp_relay_pollfds(s->relay, fds + 2, max - 2);
 

@@ -20,3 +20,10 @@ uint64_t views_clock_ticks_per_sec(void);
 
 /* The container's uptime in clock ticks; the host's for readers in the daemon's pid namespace. */
 uint64_t views_container_uptime_ticks(const struct container *c);
+
+/*
+ * The container's memory and CPU limits from its cgroup, reused for a short
+ * time so that many reads of one container do not each walk its cgroup tree.
+ */
+int views_container_memory(struct container *c, struct cg_memory *ret);
+int views_container_cpu(struct container *c, struct cg_cpu *ret);

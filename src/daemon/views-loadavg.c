@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * /proc/loadavg of a container: the sampled averages of its cgroup subtree,
- * its own running and total thread counts, and a last-pid field taken from
- * the container's pid namespace so no host pid leaks into it.
+ * /proc/loadavg of a container: the sampled averages and thread counts of its
+ * cgroup subtree, and a last-pid field taken from the container's pid
+ * namespace so no host pid leaks into it.
  */
 #include <fcntl.h>
 #include <stdlib.h>
@@ -41,45 +41,70 @@ static pid_t last_pid_in_namespace(pid_t newest_tid) {
         return nspid;
 }
 
-/*
- * The reader is blocked in this read, but the kernel's own /proc/loadavg
- * counts the task that reads it as running, so it is counted here too.
- */
-static void count_tasks(const struct container *c, pid_t reader, struct loadavg_view *view) {
+/* Count the container's threads now, for a container the sampler has not seen yet. */
+static void count_tasks(const struct container *c, struct loadavg_view *view) {
         _cleanup_free_ pid_t *tids = NULL;
-        pid_t newest = 0;
         size_t n;
 
         if (cgroup_read_tasks(c->cgroup, &tids, &n) < 0)
                 return;
 
-        for (size_t i = 0; i < n; i++) {
-                view->running += tids[i] == reader || task_is_running(tids[i]);
+        for (size_t i = 0; i < n; i++)
+                view->running += task_is_running(tids[i]);
+        view->total = (unsigned) n;
+}
+
+static pid_t newest_task(const struct container *c) {
+        _cleanup_free_ pid_t *tids = NULL;
+        pid_t newest = 0;
+        size_t n;
+
+        if (cgroup_read_tasks(c->cgroup, &tids, &n) < 0)
+                return 0;
+
+        for (size_t i = 0; i < n; i++)
                 if (tids[i] > newest)
                         newest = tids[i];
-        }
-
-        view->total = (unsigned) n;
-        if (newest > 0)
-                view->last_pid = c->host_pidns ? newest : last_pid_in_namespace(newest);
+        return newest;
 }
 
 int view_loadavg(struct view_context *ctx, struct strbuf *out) {
         struct container *c = ctx->container;
         enum cg_controller controller = loadavg_sampler_controller(ctx->views->layout);
         struct loadavg_view view = {};
+        struct load_sample sample;
         const char *path;
+        pid_t newest;
         int r;
 
         path = cgroup_path(c->cgroup, controller);
         if (!path)
                 return -ENOENT;
 
-        /* A cgroup not sampled yet was created less than one interval ago: its load is 0. */
-        r = loadavg_sampler_get(ctx->views->sampler, path, &view.avg);
+        r = loadavg_sampler_get(ctx->views->sampler, path, &sample);
         if (r < 0 && r != -ENOENT)
                 return r;
 
-        count_tasks(c, ctx->reader, &view);
+        if (r >= 0) {
+                view.avg = sample.avg;
+                view.running = sample.running;
+                view.total = sample.total;
+        } else
+                /* Created less than one interval ago: its averages are 0, its threads are counted now. */
+                count_tasks(c, &view);
+
+        /*
+         * The reader is in this read, and the kernel's own /proc/loadavg
+         * counts the task that reads it as running.
+         */
+        if (view.running == 0)
+                view.running = 1;
+        if (view.total < view.running)
+                view.total = view.running;
+
+        newest = newest_task(c);
+        if (newest > 0)
+                view.last_pid = c->host_pidns ? newest : last_pid_in_namespace(newest);
+
         return render_loadavg(&view, out);
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "fileio.h"
+#include "hostfiles.h"
 #include "log.h"
 #include "render.h"
 #include "views-internal.h"
@@ -21,10 +22,10 @@ static int fill_memory(struct view_context *ctx, struct sysinfo *si) {
         struct cg_memory mem;
         int r;
 
-        r = cgroup_read_memory(ctx->container->cgroup, &mem);
+        r = views_container_memory(ctx->container, &mem);
         if (r < 0)
                 return r;
-        r = read_full_file_at(AT_FDCWD, "/proc/meminfo", &host, NULL);
+        r = hostfile_read("/proc/meminfo", 100, &host);
         if (r < 0)
                 return r;
         r = memory_view_compute(host, &mem, &view);
@@ -46,14 +47,14 @@ static int fill_memory(struct view_context *ctx, struct sysinfo *si) {
 static void fill_load(struct view_context *ctx, struct sysinfo *si) {
         enum cg_controller controller = loadavg_sampler_controller(ctx->views->layout);
         const char *path = cgroup_path(ctx->container->cgroup, controller);
-        struct loadavg avg = {};
+        struct load_sample sample = {};
         _cleanup_free_ pid_t *tids = NULL;
         size_t n = 0;
 
         if (path)
-                (void) loadavg_sampler_get(ctx->views->sampler, path, &avg);
+                (void) loadavg_sampler_get(ctx->views->sampler, path, &sample);
         for (size_t i = 0; i < 3; i++)
-                si->loads[i] = avg.avg[i] << (SYSINFO_LOAD_SHIFT - LOADAVG_FSHIFT);
+                si->loads[i] = sample.avg.avg[i] << (SYSINFO_LOAD_SHIFT - LOADAVG_FSHIFT);
 
         if (cgroup_read_tasks(ctx->container->cgroup, &tids, &n) >= 0)
                 si->procs = (unsigned short) (n > USHRT_MAX ? USHRT_MAX : n);

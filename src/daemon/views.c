@@ -6,6 +6,7 @@
 
 #include "fileio.h"
 #include "handover.h"
+#include "hostfiles.h"
 #include "log.h"
 #include "procfs.h"
 #include "render.h"
@@ -56,10 +57,20 @@ static int render_host_file(enum view_file f, struct strbuf *out) {
         return strbuf_error(out);
 }
 
+/*
+ * How old a host file may be when a view uses it: /proc/cpuinfo and the CPU
+ * list change only with hotplug, the counters of meminfo and stat constantly.
+ */
+static unsigned host_file_max_age_ms(const char *path) {
+        if (streq(path, "/proc/cpuinfo") || startswith(path, "/sys/"))
+                return 1000;
+        return 100;
+}
+
 static int read_host_file(const char *path, char **ret) {
         int r;
 
-        r = read_full_file_at(AT_FDCWD, path, ret, NULL);
+        r = hostfile_read(path, host_file_max_age_ms(path), ret);
         if (r < 0)
                 return log_ratelimited(LOG_WARNING, r, "Failed to read '%s': %m", path);
         return 0;
@@ -84,8 +95,7 @@ static uint64_t boottime_ticks(void) {
 static void host_online_cpus(struct cpuset *ret) {
         _cleanup_free_ char *text = NULL;
 
-        if (read_full_file_at(AT_FDCWD, "/sys/devices/system/cpu/online", &text, NULL) >= 0 &&
-            cpuset_parse(text, ret) >= 0)
+        if (hostfile_read("/sys/devices/system/cpu/online", 1000, &text) >= 0 && cpuset_parse(text, ret) >= 0)
                 return;
 
         /* Without sysfs, number the CPUs from 0 up to glibc's count of online CPUs. */
@@ -94,13 +104,59 @@ static void host_online_cpus(struct cpuset *ret) {
                 cpuset_add(ret, (unsigned) i);
 }
 
-static void compute_visible(struct views *v, const struct container *c, struct cpuset *ret) {
+/*
+ * How long cgroup values are reused: memory usage moves constantly, limits,
+ * quotas and cpusets only when an operator changes them.
+ */
+#define MEMORY_MAX_AGE_MS 100
+#define CPU_MAX_AGE_MS 1000
+
+static uint64_t now_ms(void) {
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
+}
+
+int views_container_memory(struct container *c, struct cg_memory *ret) {
+        uint64_t now = now_ms();
+        int r = 0;
+
+        pthread_mutex_lock(&c->lock);
+        if (now >= c->memory_until_ms || container_is_settling(c)) {
+                r = cgroup_read_memory(c->cgroup, &c->memory);
+                c->memory_until_ms = r >= 0 ? now + MEMORY_MAX_AGE_MS : 0;
+        }
+        if (r >= 0)
+                *ret = c->memory;
+        pthread_mutex_unlock(&c->lock);
+
+        return r;
+}
+
+int views_container_cpu(struct container *c, struct cg_cpu *ret) {
+        uint64_t now = now_ms();
+        int r = 0;
+
+        pthread_mutex_lock(&c->lock);
+        if (now >= c->cpu_until_ms || container_is_settling(c)) {
+                r = cgroup_read_cpu(c->cgroup, &c->cpu);
+                c->cpu_until_ms = r >= 0 ? now + CPU_MAX_AGE_MS : 0;
+        }
+        if (r >= 0)
+                *ret = c->cpu;
+        pthread_mutex_unlock(&c->lock);
+
+        return r;
+}
+
+static void compute_visible(struct views *v, struct container *c, struct cpuset *ret) {
         struct cpuset online;
         struct cg_cpu cpu;
 
         host_online_cpus(&online);
 
-        if (!c || c->root_cgroup || cgroup_read_cpu(c->cgroup, &cpu) < 0) {
+        if (!c || c->root_cgroup || views_container_cpu(c, &cpu) < 0) {
                 cpuview_visible(&online, NULL, v->cpu_view, ret);
                 return;
         }
@@ -173,7 +229,7 @@ static int view_meminfo(struct view_context *ctx, struct strbuf *out) {
         struct cg_memory mem;
         int r;
 
-        r = cgroup_read_memory(ctx->container->cgroup, &mem);
+        r = views_container_memory(ctx->container, &mem);
         if (r < 0)
                 return r;
         r = read_host_file("/proc/meminfo", &host);
@@ -189,7 +245,7 @@ static int view_swaps(struct view_context *ctx, struct strbuf *out) {
         struct cg_memory mem;
         int r;
 
-        r = cgroup_read_memory(ctx->container->cgroup, &mem);
+        r = views_container_memory(ctx->container, &mem);
         if (r < 0)
                 return r;
         r = read_host_file("/proc/meminfo", &host);
@@ -317,6 +373,21 @@ static bool reader_is_host_for(struct views *v, const struct container *c, enum 
         return path && streq(path, "/");
 }
 
+/* The files whose content depends on the visible CPU set. */
+static bool view_needs_cpus(enum view_file f) {
+        switch (f) {
+        case VIEW_CPUINFO:
+        case VIEW_STAT:
+        case VIEW_UPTIME:
+        case VIEW_CPU_ONLINE:
+        case VIEW_CPU_PRESENT:
+        case VIEW_CPU_POSSIBLE:
+                return true;
+        default:
+                return false;
+        }
+}
+
 int views_render(struct views *v, enum view_file f, pid_t reader, struct strbuf *out) {
         struct view_context ctx = { .views = v, .reader = reader };
         int r;
@@ -335,7 +406,8 @@ int views_render(struct views *v, enum view_file f, pid_t reader, struct strbuf 
                 return render_host_file(f, out);
         }
 
-        compute_visible(v, ctx.container, &ctx.visible);
+        if (view_needs_cpus(f))
+                compute_visible(v, ctx.container, &ctx.visible);
 
         r = view_renderers[f](&ctx, out);
         container_unref(v->cache, ctx.container);
