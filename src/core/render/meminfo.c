@@ -25,6 +25,7 @@ struct meminfo_values {
         struct meminfo_value entries[32];
         size_t n;
         uint64_t total_kb; /* MemTotal, the bound of every value derived from the cgroup */
+        uint64_t host_total_kb;
 };
 
 int meminfo_get_kb(const char *meminfo, const char *key, uint64_t *ret) {
@@ -124,6 +125,7 @@ static int meminfo_compute(const char *host_meminfo, const struct cg_memory *mem
 
         limit_kb = mem->limit == CG_UNLIMITED ? UINT64_MAX : mem->limit / 1024;
         values.total_kb = u64_min(limit_kb, host_total);
+        values.host_total_kb = host_total;
         free = u64_sub_floor(values.total_kb, mem->usage / 1024);
         available =
                 u64_add_saturate(free, st->active_file / 1024 + st->inactive_file / 1024 + st->slab_reclaimable / 1024);
@@ -216,6 +218,32 @@ static const struct meminfo_value *meminfo_find(const struct meminfo_values *val
         return NULL;
 }
 
+/*
+ * A line the container has no value of keeps the host's number, but a number
+ * that fits in the host's MemTotal must fit in the container's too (the
+ * host's KReclaimable or CommitLimit next to a 50 MiB MemTotal would make no
+ * sense). Numbers larger than the host's MemTotal (VmallocTotal, say) stay.
+ */
+static int meminfo_put_host_line(const struct text_line *line, const struct meminfo_values *values,
+                                 struct strbuf *out) {
+        const char *colon = memchr(line->start, ':', line->size);
+        const char *p;
+        uint64_t kb;
+
+        if (!colon || !memmem(colon, line->size - (size_t) (colon - line->start), " kB", 3))
+                goto unchanged;
+
+        p = colon + 1;
+        if (parse_u64_field(&p, &kb) < 0 || kb > values->host_total_kb || kb <= values->total_kb)
+                goto unchanged;
+
+        return meminfo_put_line(line, (size_t) (colon - line->start), values->total_kb, out);
+
+unchanged:
+        strbuf_append(out, line->start, line->size);
+        return strbuf_error(out);
+}
+
 int render_meminfo(const char *host_meminfo, const struct cg_memory *mem, struct strbuf *out) {
         struct meminfo_values values;
         const char *cursor = host_meminfo;
@@ -232,12 +260,10 @@ int render_meminfo(const char *host_meminfo, const struct cg_memory *mem, struct
         while (text_next_line(&cursor, &line)) {
                 const struct meminfo_value *v = meminfo_find(&values, &line);
 
-                if (!v) {
-                        strbuf_append(out, line.start, line.size);
-                        continue;
-                }
-
-                r = meminfo_put_line(&line, strlen(v->key), v->kb, out);
+                if (v)
+                        r = meminfo_put_line(&line, strlen(v->key), v->kb, out);
+                else
+                        r = meminfo_put_host_line(&line, &values, out);
                 if (r < 0)
                         return r;
         }
