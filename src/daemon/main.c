@@ -173,7 +173,14 @@ static int parse_options(int argc, char **argv, struct daemon_options *ret) {
         };
         int c, r;
 
+        /* procviewd prints its own message for a bad option. */
+        opterr = 0;
         while ((c = getopt_long(argc, argv, "h", longopts, NULL)) >= 0) {
+                if (c == '?')
+                        return log_error_errno(EINVAL,
+                                               "Unknown option, or an option without its value: '%s'. Run "
+                                               "'procviewd --help' for the options.",
+                                               argv[optind - 1]);
                 r = parse_option(c, &o);
                 if (r < 0)
                         return r;

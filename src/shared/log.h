@@ -57,9 +57,11 @@ bool log_ratelimit_check(struct log_ratelimit *rl);
 #define log_warning_errno(err, ...) log_full_errno(LOG_WARNING, err, __VA_ARGS__)
 #define log_error_errno(err, ...) log_full_errno(LOG_ERR, err, __VA_ARGS__)
 
-/* Log at most 10 messages per 5 s from this call site. */
+/* Log at most 10 messages per 5 s from this call site; suppressed ones are counted only if they would print. */
 #define log_ratelimited(level, err, ...)                                                                               \
         ({                                                                                                             \
                 static struct log_ratelimit _rl_ = { .interval_usec = 5000000, .burst = 10 };                          \
-                log_ratelimit_check(&_rl_) ? log_full_errno(level, err, __VA_ARGS__) : -abs(err);                      \
+                ((level) <= log_get_max_level() && log_ratelimit_check(&_rl_))                                         \
+                        ? log_full_errno(level, err, __VA_ARGS__)                                                      \
+                        : -abs(err);                                                                                   \
         })
