@@ -30,7 +30,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$build/procviewd" "$mnt" &
+# A socket of its own, so the demo never takes over a running daemon's.
+seccomp_socket=$state/seccomp.sock
+"$build/procviewd" --seccomp-socket="$seccomp_socket" "$mnt" &
 daemon_pid=$!
 for _ in $(seq 1 100); do
         [ -r "$mnt/proc/meminfo" ] && break
@@ -43,6 +45,8 @@ show() {
         echo "/proc/uptime:   $(cat /proc/uptime)"
         echo "CPUs:           $(grep -c ^processor /proc/cpuinfo) in /proc/cpuinfo, online: $(cat /sys/devices/system/cpu/online)"
         echo "/proc/loadavg:  $(cat /proc/loadavg)"
+        echo "busybox free (sysinfo):"
+        busybox free | sed 's/^/    /'
 }
 
 echo "=== On the host"
@@ -50,9 +54,12 @@ show
 
 echo
 echo "=== Inside 'procview run -m 50m --cpus 1 busybox'"
-"$build/procview" run -m 50m --cpus 1 --views "$mnt" --runtime-root "$state" busybox -- sh -c '
+"$build/procview" run -m 50m --cpus 1 --views "$mnt" --runtime-root "$state" \
+        --seccomp-socket "$seccomp_socket" busybox -- sh -c '
         echo "head -5 /proc/meminfo:"
         head -5 /proc/meminfo | sed "s/^/    /"
         echo "/proc/uptime:   $(cat /proc/uptime)"
         echo "CPUs:           $(grep -c ^processor /proc/cpuinfo) in /proc/cpuinfo, online: $(cat /sys/devices/system/cpu/online)"
-        echo "/proc/loadavg:  $(cat /proc/loadavg)"'
+        echo "/proc/loadavg:  $(cat /proc/loadavg)"
+        echo "busybox free (sysinfo):"
+        free | sed "s/^/    /"'
