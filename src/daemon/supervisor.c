@@ -15,7 +15,6 @@
  *     descriptor store, so a restart of the service keeps the mount alive.
  */
 #include <fcntl.h>
-#include <linux/fuse.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -27,6 +26,7 @@
 #include <systemd/sd-daemon.h>
 #include <time.h>
 
+#include "connection.h"
 #include "daemon.h"
 #include "fileio.h"
 #include "handover.h"
@@ -34,14 +34,6 @@
 #include "mountpoint.h"
 #include "reattach-child.h"
 #include "seccomp-relay.h"
-
-/* FUSE protocol 7.40 (Linux 6.9): the kernel can resend requests a dead server had read. */
-#define PROCVIEW_FUSE_NOTIFY_RESEND 7
-#define PROCVIEW_FUSE_INIT_EXT (1u << 30)
-#define PROCVIEW_FUSE_HAS_RESEND_FLAGS2 (1u << (39 - 32))
-
-/* Large enough for any request the kernel may send before INIT is answered. */
-#define INIT_READ_BUFFER (256u * 1024u)
 
 /* This many workers in a row dying sooner than this after they started is a crash loop. */
 #define CRASH_LOOP_COUNT 3
@@ -73,81 +65,6 @@ struct supervisor {
         struct timespec starting_started; /* when the starting worker was started */
         unsigned quick_crashes;
 };
-
-static int mount_fuse(const char *mountpoint, int *ret_fd) {
-        _cleanup_close_ int fd = -1;
-        char options[256];
-
-        fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
-        if (fd < 0)
-                return log_error_errno(errno, "Failed to open /dev/fuse: %m");
-
-        /*
-         * No default_permissions: with it the kernel asks for attributes before
-         * every open, and a view's size means rendering it. Every file is 0444
-         * and open() rejects writes, so the mode check adds nothing.
-         */
-        snprintf(options, sizeof(options), "fd=%d,rootmode=40000,user_id=%u,group_id=%u,allow_other", fd,
-                 (unsigned) getuid(), (unsigned) getgid());
-
-        if (mount("procview", mountpoint, "fuse.procview", MS_RDONLY | MS_NOSUID | MS_NODEV, options) < 0)
-                return log_error_errno(errno, "Failed to mount '%s': %m", mountpoint);
-
-        *ret_fd = TAKE_FD(fd);
-        return 0;
-}
-
-/* Whether the kernel's INIT request offers FUSE_NOTIFY_RESEND. */
-static bool init_offers_resend(const void *request, size_t len) {
-        const struct fuse_init_in *in = (const void *) ((const uint8_t *) request + sizeof(struct fuse_in_header));
-
-        if (len < sizeof(struct fuse_in_header) + sizeof(*in))
-                return false;
-        if (in->major != 7 || in->minor < 36 || !(in->flags & PROCVIEW_FUSE_INIT_EXT))
-                return false;
-        return in->flags2 & PROCVIEW_FUSE_HAS_RESEND_FLAGS2;
-}
-
-/* Read the kernel's FUSE_INIT request, the first message of a new connection, and save it. */
-static int read_init(struct supervisor *s) {
-        _cleanup_free_ uint8_t *buf = NULL;
-        const struct fuse_in_header *header;
-        ssize_t n;
-        int r;
-
-        buf = malloc(INIT_READ_BUFFER);
-        if (!buf)
-                return log_error_errno(ENOMEM, "Failed to read FUSE_INIT: %m");
-
-        do
-                n = read(s->fuse_fd, buf, INIT_READ_BUFFER);
-        while (n < 0 && errno == EINTR);
-        if (n < 0)
-                return log_error_errno(errno, "Failed to read FUSE_INIT from the kernel: %m");
-
-        header = (const struct fuse_in_header *) buf;
-        if ((size_t) n < sizeof(*header) || header->opcode != FUSE_INIT)
-                return log_error_errno(EPROTO, "Expected FUSE_INIT as the first request, got opcode %u.",
-                                       (size_t) n >= sizeof(*header) ? header->opcode : 0);
-
-        r = handover_set_init(s->handover, buf, (size_t) n);
-        if (r < 0)
-                return log_error_errno(r, "Failed to save FUSE_INIT: %m");
-
-        return 0;
-}
-
-static void detect_resend(struct supervisor *s) {
-        uint8_t request[HANDOVER_INIT_MAX];
-        ssize_t len;
-
-        len = handover_get_init(s->handover, request, sizeof(request));
-        s->resend = len > 0 && init_offers_resend(request, (size_t) len);
-
-        if (!s->resend)
-                log_warning("This kernel cannot resend FUSE requests (Linux 6.9 or later can): reads that a "
-                            "crashed worker was answering fail with EIO.");
-}
 
 static unsigned max_cpus(void) {
         _cleanup_free_ char *text = NULL;
@@ -247,31 +164,6 @@ static int spawn_worker(struct supervisor *s, bool answer_init) {
         return 0;
 }
 
-/* Requests a dead worker had read: have the kernel send them again, or fail them. */
-static void recover_inflight(struct supervisor *s, unsigned slot_base) {
-        if (s->resend) {
-                struct fuse_out_header notify = { .len = sizeof(notify), .error = PROCVIEW_FUSE_NOTIFY_RESEND };
-
-                if (write(s->fuse_fd, &notify, sizeof(notify)) < 0)
-                        log_warning_errno(errno, "Failed to ask the kernel to resend requests: %m");
-        }
-
-        for (unsigned i = 0; i < WORKER_MAX_THREADS; i++) {
-                uint64_t unique = handover_get_inflight(s->handover, slot_base + i);
-                struct fuse_out_header reply = { .len = sizeof(reply), .error = -EIO, .unique = unique };
-
-                if (unique == 0)
-                        continue;
-                handover_set_inflight(s->handover, slot_base + i, 0);
-                if (s->resend)
-                        continue;
-
-                /* ENOENT: the kernel had already received the answer. */
-                if (write(s->fuse_fd, &reply, sizeof(reply)) < 0 && errno != ENOENT)
-                        log_warning_errno(errno, "Failed to fail request %" PRIu64 ": %m", unique);
-        }
-}
-
 /*
  * A request that crashes every worker comes back with every resend. When
  * workers keep dying right after they start, wait a second between starts
@@ -336,7 +228,7 @@ static void worker_ready(struct supervisor *s) {
         if (s->resend_on_ready) {
                 /* Requests the worker of the previous service instance had read. */
                 s->resend_on_ready = false;
-                recover_inflight(s, s->worker_slots == 0 ? WORKER_MAX_THREADS : 0);
+                connection_recover(s->fuse_fd, s->handover, s->resend, s->worker_slots == 0 ? WORKER_MAX_THREADS : 0);
         }
 
         if (s->served_once) {
@@ -364,7 +256,7 @@ static int child_exited(struct supervisor *s, pid_t pid, int status) {
         struct timespec started;
 
         if (pid == s->retiring) {
-                recover_inflight(s, s->retiring_slots);
+                connection_recover(s->fuse_fd, s->handover, s->resend, s->retiring_slots);
                 log_info("Retired worker %d.", (int) pid);
                 s->retiring = 0;
                 return 0;
@@ -382,7 +274,7 @@ static int child_exited(struct supervisor *s, pid_t pid, int status) {
         }
 
         log_exit(pid, "Worker", status);
-        recover_inflight(s, pid == s->worker ? s->worker_slots : s->starting_slots);
+        connection_recover(s->fuse_fd, s->handover, s->resend, pid == s->worker ? s->worker_slots : s->starting_slots);
         started = pid == s->worker ? s->worker_started : s->starting_started;
 
         if (pid == s->starting) {
@@ -613,11 +505,11 @@ static int setup_new_mount(struct supervisor *s) {
         if (r < 0)
                 return log_error_errno(r, "Failed to map the handover region: %m");
 
-        r = mount_fuse(s->options->mountpoint, &s->fuse_fd);
+        r = connection_mount(s->options->mountpoint, &s->fuse_fd);
         if (r < 0)
                 return r;
 
-        return read_init(s);
+        return connection_read_init(s->fuse_fd, s->handover);
 }
 
 static int setup_relay(struct supervisor *s) {
@@ -696,7 +588,7 @@ int supervisor_run(const struct daemon_options *o, char **argv) {
         if (r < 0)
                 goto out;
 
-        detect_resend(&s);
+        s.resend = connection_can_resend(s.handover);
 
         r = spawn_worker(&s, answer_init);
         if (r < 0)
