@@ -18,6 +18,7 @@
 #include "handover.h"
 #include "log.h"
 #include "nodes.h"
+#include "privileges.h"
 #include "sysinfo-agent.h"
 
 /* How often the container cache drops entries of containers that are gone. */
@@ -225,6 +226,11 @@ int worker_run(const struct daemon_options *o) {
         r = handover_map(o->handover_fd, &w.handover);
         if (r < 0)
                 return log_error_errno(r, "Failed to map the handover region: %m");
+
+        /* Before setup_views(), whose load sampler is the first thread of the worker. */
+        r = privileges_drop_worker();
+        if (r < 0)
+                return r;
 
         r = setup_views(&w);
         if (r < 0)
