@@ -16,7 +16,7 @@ view() {
         in_container "$1" cat "$MNT/$2"
 }
 
-# meminfo_kb NAME KEY: one meminfo value, in kB, as cgroup NAME sees it.
+# meminfo_kb NAME KEY: one meminfo value, in kB, as a reader in cgroup NAME reads it.
 meminfo_kb() {
         view "$1" proc/meminfo | awk -v k="$2:" '$1 == k { print $2 }'
 }
@@ -135,6 +135,30 @@ is "c without the cpuset controller uses b's CPUs" "$(view "$C" sys/devices/syst
 echo "+cpuset" >"$CG_ROOT/$B/cgroup.subtree_control"
 cg_set_cpuset "$A" ""
 
+# ---- a CPU taken offline ------------------------------------------------
+
+if echo 0 >/sys/devices/system/cpu/cpu2/online; then
+        on_exit "echo 1 >/sys/devices/system/cpu/cpu2/online"
+        is "the host has CPUs 0-1,3 online" "$(cat /sys/devices/system/cpu/online)" 0-1,3
+        is "an unlimited cgroup sees the online CPUs" "$(view "$C" sys/devices/system/cpu/online)" 0-1,3
+        is "cpuinfo skips the offline CPU" \
+                "$(view "$C" proc/cpuinfo | awk -F: '/^processor/ { gsub(/ /, "", $2); printf "%s ", $2 }')" "0 1 3 "
+        is "the cpu directory skips the offline CPU" \
+                "$(in_container "$C" ls "$MNT/sys/devices/system/cpu" | grep -E '^cpu[0-9]+$' | tr '\n' ' ')" "cpu0 cpu1 cpu3 "
+        cg_set_cpu_quota "$A" 300000 100000
+        is "a 3 CPU quota shows the three online CPUs" "$(view "$C" sys/devices/system/cpu/online)" 0-1,3
+        cg_set_cpu_quota "$A" max 100000
+        echo 1 >/sys/devices/system/cpu/cpu2/online
+        # The kernel updates cpuset.cpus.effective from a work queue after a hotplug.
+        for i in $(seq 1 50); do
+                [ "$(cat "$CG_ROOT/$C/cpuset.cpus.effective")" = 0-3 ] && break
+                sleep 0.1
+        done
+        is "the CPU is back after it comes online" "$(view "$C" sys/devices/system/cpu/online)" 0-3
+else
+        diag "cannot take CPU 2 offline; hotplug checks skipped"
+fi
+
 # ---- /proc/stat and uptime from cpu.stat ---------------------------------
 
 S=$TEST_ID/stat
@@ -193,8 +217,9 @@ rm -f "/tmp/$TEST_ID.busy"
 diag "busy loadavg: $busy_load; idle loadavg: $idle_load"
 ok "the busy container's 1-minute load rises above 0.8" awk -v l="${busy_load%% *}" 'BEGIN { exit !(l > 0.8) }'
 ok "the busy container's load stays below its 3 tasks" awk -v l="${busy_load%% *}" 'BEGIN { exit !(l <= 3) }'
-# Like the kernel's, the count includes the reader: 3 loops and cat running, plus bash.
-is "the busy container counts 4 of 5 tasks running" "$(cut -d' ' -f4 <<<"$busy_load")" 4/5
+# 5 tasks: bash, 3 loops and cat. The reading cat counts as running only
+# when the daemon finds it in state R or D, which depends on timing.
+ok "the busy container counts its 3 loops running" grep -qE '^[34]/5$' <<<"$(cut -d' ' -f4 <<<"$busy_load")"
 ok "the idle container's 1-minute load stays near 0" awk -v l="${idle_load%% *}" 'BEGIN { exit !(l < 0.1) }'
 
 # ---- swap ----------------------------------------------------------------
@@ -234,7 +259,8 @@ if dd if=/dev/zero of="$swapfile" bs=1M count=128 status=none && chmod 600 "$swa
         current_kb=$(($(tail -n 1 <<<"$out") / 1024))
         diag "swap used: $used_kb kB, memory.swap.current: $current_kb kB"
         ok "swapped-out memory shows as used swap" test "${used_kb:-0}" -gt 0
-        is "used swap is memory.swap.current" "$used_kb" "$current_kb"
+        # Reclaim goes on between the two reads.
+        ok "used swap is memory.swap.current" close_to "$used_kb" "$current_kb" 1024
 else
         diag "cannot add a swap file on /var/tmp; swap checks with swap skipped"
 fi
@@ -269,8 +295,8 @@ on_exit "rm -rf '$STATE'"
 out=$("$PROCVIEW" run --runtime runc --runtime-root "$STATE" --name "$TEST_ID-runc" -m 50m --cpus 1 \
         --views "$MNT" busybox -- sh -c \
         'head -1 /proc/meminfo; grep -c ^processor /proc/cpuinfo; cat /sys/devices/system/cpu/online; grep -c "^cpu[0-9]" /proc/stat; cat /proc/uptime' \
-        </dev/null 2>&1)
-diag "procview run: $(tr '\n' '|' <<<"$out")"
+        </dev/null 2>"/tmp/$TEST_ID.err")
+diag "procview run: $(tr '\n' '|' <<<"$out") stderr: $(tr '\n' '|' <"/tmp/$TEST_ID.err")"
 is "runc: MemTotal is 51200 kB" "$(sed -n 1p <<<"$out")" "MemTotal:          51200 kB"
 is "runc: cpuinfo shows one processor" "$(sed -n 2p <<<"$out")" 1
 is "runc: one CPU is online" "$(sed -n 3p <<<"$out")" 0
@@ -278,7 +304,8 @@ is "runc: stat has one cpuN line" "$(sed -n 4p <<<"$out")" 1
 ok "runc: uptime starts with the container" awk -v u="$(sed -n 5p <<<"$out" | cut -d' ' -f1)" 'BEGIN { exit !(u < 10) }'
 
 out=$("$PROCVIEW" run --runtime runc --runtime-root "$STATE" --name "$TEST_ID-runc2" -m 50m --cpus 1 \
-        --cpuset-cpus 1,3 --views "$MNT" busybox -- cat /sys/devices/system/cpu/online </dev/null 2>&1)
+        --cpuset-cpus 1,3 --views "$MNT" busybox -- cat /sys/devices/system/cpu/online </dev/null 2>"/tmp/$TEST_ID.err")
+rm -f "/tmp/$TEST_ID.err"
 is "runc: --cpus 1 on cpuset 1,3 shows CPU 1" "$out" 1
 ok "runc: no container cgroup is left" sh -c "! ls '$CG_ROOT/procview' 2>/dev/null | grep -q '$TEST_ID'"
 
