@@ -41,6 +41,10 @@ vm_packages="
         e2fsprogs
         busybox-static
         runc
+        crun
+        procps
+        dash
+        ncurses-base
         bash
         coreutils
         diffutils

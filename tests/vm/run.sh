@@ -18,7 +18,7 @@ build=${PROCVIEW_BUILD:-$top/build}
 timeout_s=${VM_TIMEOUT:-1200}
 
 # Test scripts, relative to the repository, in the order they run.
-VM_TESTS="tests/vm/test-v2.sh tests/integration/test-daemon.sh"
+VM_TESTS="tests/vm/test-v2.sh tests/integration/test-daemon.sh tests/integration/test-container.sh"
 if [ $# -gt 0 ]; then
         VM_TESTS=""
         for t in "$@"; do
@@ -41,6 +41,7 @@ HOST_PROGRAMS="
         /usr/bin/sync /usr/bin/tail /usr/bin/taskset /usr/bin/timeout /usr/bin/tr /usr/bin/truncate
         /usr/bin/umount /usr/bin/uniq /usr/bin/unshare /usr/bin/nsenter /usr/bin/wc /usr/bin/xargs
         /usr/bin/fusermount3 /usr/sbin/runc /usr/sbin/mkswap /usr/sbin/swapon /usr/sbin/swapoff
+        /usr/bin/crun /usr/bin/dash /usr/bin/free /usr/bin/top /usr/bin/vmstat /usr/bin/uptime /usr/bin/lscpu
 "
 
 # Kernel modules the VM loads, each after the modules it depends on.
@@ -68,7 +69,10 @@ copy_program() {
 
 build_initramfs() {
         local root=$1 kver=$2 m ko applet
-        mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc,lib/modules,proc,sys,dev,mnt}
+        mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,usr/lib,usr/lib64,etc,proc,sys,dev,mnt}
+        # Merged /usr as on Debian: containers that bind /usr find the loader and libraries there.
+        ln -s usr/lib "$root/lib"
+        ln -s usr/lib64 "$root/lib64"
 
         install -m 0755 /bin/busybox "$root/bin/busybox"
         for applet in $(/bin/busybox --list); do
@@ -79,6 +83,10 @@ build_initramfs() {
                 copy_program "$root" "$prog"
         done
         ln -sf mawk "$root/usr/bin/awk"
+        # test-container.sh binds /usr into containers, which run sh from there,
+        # and top needs the terminal descriptions.
+        ln -sf dash "$root/usr/bin/sh"
+        cp -r /lib/terminfo "$root/usr/lib/"
         rm -f "$root/bin/bash" "$root/bin/sh"
         ln -s /usr/bin/bash "$root/bin/bash"
         ln -s busybox "$root/bin/sh"
