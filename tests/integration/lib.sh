@@ -187,6 +187,18 @@ start_daemon() {
         return 1
 }
 
+# set_view_files: set the array VIEW_FILES to every file view under $MNT.
+set_view_files() {
+        local f
+        VIEW_FILES=()
+        for f in meminfo cpuinfo stat uptime diskstats swaps loadavg; do
+                VIEW_FILES+=("$MNT/proc/$f")
+        done
+        for f in online present possible offline; do
+                VIEW_FILES+=("$MNT/sys/devices/system/cpu/$f")
+        done
+}
+
 stop_daemon() {
         if [ -n "${DAEMON_PID:-}" ]; then
                 if ! kill -0 "$DAEMON_PID" 2>/dev/null; then

@@ -18,13 +18,8 @@ if ! start_daemon; then
         exit 1
 fi
 
-FILES=()
-for f in meminfo cpuinfo stat uptime diskstats swaps loadavg; do
-        FILES+=("$MNT/proc/$f")
-done
-for f in online present possible offline; do
-        FILES+=("$MNT/sys/devices/system/cpu/$f")
-done
+set_view_files
+FILES=("${VIEW_FILES[@]}")
 
 cg_create "$TEST_ID"
 cg_set_memory_limit "$TEST_ID" $((64 * 1024 * 1024))
