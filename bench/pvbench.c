@@ -79,6 +79,9 @@ struct container {
         unsigned n_dirs;
 };
 
+/* procviewd runs as a supervisor and a worker; LXCFS and static-fuse as one process. */
+#define MAX_DAEMON_PIDS 8
+
 struct options {
         const char *path;
         unsigned readers;
@@ -86,7 +89,8 @@ struct options {
         unsigned threads;
         double seconds;
         double idle_seconds;
-        pid_t daemon_pid;
+        pid_t daemon_pids[MAX_DAEMON_PIDS]; /* the server's processes, summed */
+        unsigned n_daemon_pids;
         bool print_first;
         char tag[32];
 };
@@ -579,15 +583,33 @@ static unsigned long process_rss_kb(pid_t pid) {
         return kb;
 }
 
-/* The daemon's CPU use over seconds, in percent of one CPU. */
-static double measure_idle_cpu(pid_t pid, double seconds) {
-        uint64_t before = process_cpu_ticks(pid), start = now_ns(), elapsed;
+/* utime + stime of all the server's processes, in clock ticks. */
+static uint64_t daemon_cpu_ticks(const struct options *o) {
+        uint64_t sum = 0;
+
+        for (unsigned i = 0; i < o->n_daemon_pids; i++)
+                sum += process_cpu_ticks(o->daemon_pids[i]);
+        return sum;
+}
+
+/* VmRSS of all the server's processes, in kB. Pages they share count once per process. */
+static unsigned long daemon_rss_kb(const struct options *o) {
+        unsigned long sum = 0;
+
+        for (unsigned i = 0; i < o->n_daemon_pids; i++)
+                sum += process_rss_kb(o->daemon_pids[i]);
+        return sum;
+}
+
+/* The server's CPU use over seconds, in percent of one CPU. */
+static double measure_idle_cpu(const struct options *o, double seconds) {
+        uint64_t before = daemon_cpu_ticks(o), start = now_ns(), elapsed;
         struct timespec rest = { (time_t) seconds, (long) ((seconds - (double) (time_t) seconds) * 1e9) };
 
         while (nanosleep(&rest, &rest) < 0 && errno == EINTR && !interrupted)
                 ;
         elapsed = now_ns() - start;
-        return 100.0 * (double) (process_cpu_ticks(pid) - before) / (double) sysconf(_SC_CLK_TCK) /
+        return 100.0 * (double) (daemon_cpu_ticks(o) - before) / (double) sysconf(_SC_CLK_TCK) /
                ((double) elapsed / 1e9);
 }
 
@@ -670,10 +692,10 @@ static int bench_run(struct bench *b) {
         unsigned long rss_before = 0, rss_ready = 0;
         bool ok = true;
 
-        if (o->daemon_pid > 0) {
-                rss_before = process_rss_kb(o->daemon_pid);
+        if (o->n_daemon_pids > 0) {
+                rss_before = daemon_rss_kb(o);
                 if (o->idle_seconds > 0)
-                        idle_before = measure_idle_cpu(o->daemon_pid, o->idle_seconds);
+                        idle_before = measure_idle_cpu(o, o->idle_seconds);
         }
 
         for (unsigned i = 0; i < o->containers && ok; i++) {
@@ -686,11 +708,11 @@ static int bench_run(struct bench *b) {
                 return -1;
         }
 
-        if (o->daemon_pid > 0) {
-                rss_ready = process_rss_kb(o->daemon_pid);
+        if (o->n_daemon_pids > 0) {
+                rss_ready = daemon_rss_kb(o);
                 if (o->idle_seconds > 0)
-                        idle_with = measure_idle_cpu(o->daemon_pid, o->idle_seconds);
-                cpu_before = process_cpu_ticks(o->daemon_pid);
+                        idle_with = measure_idle_cpu(o, o->idle_seconds);
+                cpu_before = daemon_cpu_ticks(o);
         }
         if (interrupted)
                 return -1;
@@ -701,11 +723,11 @@ static int bench_run(struct bench *b) {
         printf("path=%s containers=%u readers=%u threads=%u", o->path, o->containers, o->readers, o->threads);
         print_reads(b, seconds);
         print_first_reads(b);
-        if (o->daemon_pid > 0) {
-                double cpu = (double) (process_cpu_ticks(o->daemon_pid) - cpu_before) / (double) sysconf(_SC_CLK_TCK);
+        if (o->n_daemon_pids > 0) {
+                double cpu = (double) (daemon_cpu_ticks(o) - cpu_before) / (double) sysconf(_SC_CLK_TCK);
 
                 printf(" daemon_cpu_pct=%.1f rss_start_kb=%lu rss_ready_kb=%lu rss_end_kb=%lu", 100.0 * cpu / seconds,
-                       rss_before, rss_ready, process_rss_kb(o->daemon_pid));
+                       rss_before, rss_ready, daemon_rss_kb(o));
                 if (o->idle_seconds > 0)
                         printf(" idle_cpu_base_pct=%.3f idle_cpu_pct=%.3f", idle_before, idle_with);
         }
@@ -726,7 +748,8 @@ static void print_help(void) {
                "  -c, --containers N     containers; reads rotate over them (default: readers)\n"
                "  -t, --threads N        threads per container, the extra ones asleep (default 1)\n"
                "  -s, --seconds S        length of the measured phase in seconds (default 3)\n"
-               "  -p, --daemon-pid PID   also report the CPU use and RSS of the server PID\n"
+               "  -p, --daemon-pid PID   also report the CPU use and RSS of the server PID; give it\n"
+               "                         once per process of the server (up to 8), they are summed\n"
                "  -i, --idle-seconds S   also measure the server's CPU use with no reads for S\n"
                "                         seconds, before and after the containers start\n"
                "  -P, --print-first      print what the first container read first, before the results\n"
@@ -796,8 +819,13 @@ static int parse_options(int argc, char **argv, struct options *o) {
                         r = parse_seconds(optarg, "--idle-seconds", &o->idle_seconds);
                         break;
                 case 'p':
+                        if (o->n_daemon_pids == MAX_DAEMON_PIDS) {
+                                fprintf(stderr, "pvbench: too many --daemon-pid options: give at most %d\n",
+                                        MAX_DAEMON_PIDS);
+                                return -1;
+                        }
                         r = parse_count(optarg, "--daemon-pid", INT_MAX, &pid);
-                        o->daemon_pid = (pid_t) pid;
+                        o->daemon_pids[o->n_daemon_pids++] = (pid_t) pid;
                         break;
                 case 'P':
                         o->print_first = true;

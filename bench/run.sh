@@ -6,8 +6,8 @@
 # LXCFS (5.x) runs with `-f -l --enable-cfs`, its closest configuration, and
 # static-fuse serves a fixed buffer to show the ceiling. The script checks
 # that both servers show a reader in a 256 MiB / one-CPU container its own
-# MemTotal and one CPU, then runs build/bench/pvbench against each. Prints a table of results, each target
-# with PASS or FAIL, and writes raw results, a data file and (with gnuplot)
+# MemTotal and one CPU, then runs build/bench/pvbench against each. Prints a
+# table of results, each target with PASS or FAIL, and writes raw results, a data file and (with gnuplot)
 # a plot to $BENCH_OUT (default build/bench-results).
 #
 # BENCH_SMOKE=1 runs a few seconds with small counts and only checks that
@@ -71,6 +71,10 @@ cleanup() {
                 kill -KILL "$pid" 2>/dev/null || true
                 wait "$pid" 2>/dev/null || true
         done
+        # The supervisor stops its worker; this only catches one it left behind.
+        if [ -n "${PROCVIEW_WORKER:-}" ] && [ "$(cat "/proc/$PROCVIEW_WORKER/comm" 2>/dev/null)" = procview-worker ]; then
+                kill -KILL "$PROCVIEW_WORKER" 2>/dev/null || true
+        fi
         for dir in "${MOUNTS[@]}"; do
                 grep -q " $dir " /proc/self/mountinfo && umount -l "$dir"
         done
@@ -106,8 +110,22 @@ start_server() {
         die "$name did not mount on '$dir'; its log is above"
 }
 
-start_server procview "$BUILD/procviewd"
+# A private seccomp socket keeps the sysinfo agent on, as by default, without
+# touching the /run/procview/seccomp.sock of an installed procviewd.
+start_server procview "$BUILD/procviewd" --seccomp-socket="$WORK/seccomp.sock"
 PROCVIEW_PID=$SERVER_PID
+
+# procviewd's supervisor forks the worker that serves the reads. CPU time and
+# RSS are summed over both processes.
+procview_worker() {
+        pgrep -P "$PROCVIEW_PID" -x procview-worker | head -n 1
+}
+for i in $(seq 100); do
+        PROCVIEW_WORKER=$(procview_worker) && [ -n "$PROCVIEW_WORKER" ] && break
+        sleep 0.05
+done
+[ -n "$PROCVIEW_WORKER" ] || die "procviewd (pid $PROCVIEW_PID) started no procview-worker process"
+echo "bench: procviewd supervisor pid $PROCVIEW_PID, worker pid $PROCVIEW_WORKER"
 start_server lxcfs lxcfs -f -l --enable-cfs -p "$WORK/lxcfs.pid"
 LXCFS_PID=$SERVER_PID
 start_server static "$BUILD/bench/static-fuse"
@@ -121,19 +139,24 @@ RUN=0
 # bench SERVER LABEL FILE PVBENCH-OPTIONS...: run pvbench on one file of one
 # server and append its result line, tagged with server and label, to $RAW.
 bench() {
-        local server=$1 label=$2 file=$3 path pid line
+        local server=$1 label=$2 file=$3 path pids line
         shift 3
         case $server in
-        procview) path=$WORK/procview/proc/$file pid=$PROCVIEW_PID ;;
-        lxcfs) path=$WORK/lxcfs/proc/$file pid=$LXCFS_PID ;;
-        static) path=$WORK/static/file pid=$STATIC_PID ;;
+        procview) path=$WORK/procview/proc/$file pids=(-p "$PROCVIEW_PID" -p "$PROCVIEW_WORKER") ;;
+        lxcfs) path=$WORK/lxcfs/proc/$file pids=(-p "$LXCFS_PID") ;;
+        static) path=$WORK/static/file pids=(-p "$STATIC_PID") ;;
         esac
         RUN=$((RUN + 1))
-        line=$("$PVBENCH" -T "$$-$RUN" -p "$pid" "$@" "$path") || die "pvbench failed on '$path'"
+        line=$("$PVBENCH" -T "$$-$RUN" "${pids[@]}" "$@" "$path") || die "pvbench failed on '$path'"
         case $line in
         *" errors=0 "*) ;;
         *) die "reads of '$path' failed: $line" ;;
         esac
+        # A restarted worker would have lost its CPU time and caches mid-run.
+        if [ "$(procview_worker)" != "$PROCVIEW_WORKER" ]; then
+                sed 's/^/  /' "$WORK/procview.log" >&2
+                die "procviewd's worker (pid $PROCVIEW_WORKER) was restarted during the run; its log is above"
+        fi
         echo "server=$server label=$label $line" >>"$RAW"
 }
 
