@@ -5,7 +5,7 @@
 BUILD ?= build
 MESON_OPTS ?=
 
-.PHONY: all deps demo check check-unit check-integration check-asan fuzz format-check clean bench bench-smoke
+.PHONY: all deps demo check check-unit check-integration check-asan fuzz format-check clean bench bench-smoke soak
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -60,6 +60,13 @@ bench: all
 # The same steps for a few seconds with small counts, to check that they work.
 bench-smoke: all
 	BENCH_SMOKE=1 ./bench/run.sh
+
+# Containers start and stop while 16 readers loop over every view for
+# SOAK_SECONDS; procviewd's RSS and open fds must stay flat. Needs root.
+SOAK_SECONDS ?= 1800
+
+soak: deps all
+	SOAK_SECONDS=$(SOAK_SECONDS) ./tests/soak/soak.sh
 
 format-check:
 	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
