@@ -26,9 +26,31 @@
 /* Entries of host readers unused this long are dropped by a prune. */
 #define HOST_ENTRY_IDLE_SEC 60
 
+/*
+ * The pid namespace of a recent reader. stat() of /proc/PID/ns/pid is the
+ * dearest step of a lookup, and monitoring agents read many files in a row.
+ *
+ * NOTE: if a reader exits and its pid is reused by a process in another pid
+ * namespace within READER_TTL_MS, that process gets the old reader's view for
+ * the rest of that time. pid_max makes that all but impossible on hosts that
+ * do not fork tens of thousands of processes per second.
+ */
+#define READER_SLOTS 4096u
+#define READER_TTL_MS 200
+
+struct reader_slot {
+        pid_t pid;
+        uint64_t pidns_ino;
+        uint64_t until_ms;
+};
+
 struct container_cache {
         const struct cgroup_layout *layout;
         uint64_t own_pidns_ino;
+
+        /* Guards readers. */
+        pthread_mutex_t readers_lock;
+        struct reader_slot readers[READER_SLOTS];
 
         /* Guards buckets, every entry's refs and next, and last_used. */
         pthread_mutex_t lock;
@@ -273,6 +295,7 @@ int container_cache_new(const struct cgroup_layout *layout, struct container_cac
         cache->layout = layout;
         cache->own_pidns_ino = ino;
         pthread_mutex_init(&cache->lock, NULL);
+        pthread_mutex_init(&cache->readers_lock, NULL);
 
         *ret = cache;
         return 0;
@@ -429,11 +452,39 @@ static int lookup_pidns_reader(struct container_cache *cache, pid_t reader, uint
         return 0;
 }
 
+static int reader_pidns(struct container_cache *cache, pid_t reader, uint64_t *ret) {
+        struct reader_slot *slot = &cache->readers[(unsigned) reader % READER_SLOTS];
+        uint64_t now = now_ms(), ino;
+        bool hit;
+        int r;
+
+        pthread_mutex_lock(&cache->readers_lock);
+        hit = slot->pid == reader && now < slot->until_ms;
+        ino = slot->pidns_ino;
+        pthread_mutex_unlock(&cache->readers_lock);
+
+        if (hit) {
+                *ret = ino;
+                return 0;
+        }
+
+        r = pidns_inode(reader, &ino);
+        if (r < 0)
+                return r;
+
+        pthread_mutex_lock(&cache->readers_lock);
+        *slot = (struct reader_slot){ .pid = reader, .pidns_ino = ino, .until_ms = now + READER_TTL_MS };
+        pthread_mutex_unlock(&cache->readers_lock);
+
+        *ret = ino;
+        return 0;
+}
+
 int container_lookup(struct container_cache *cache, pid_t reader, struct container **ret) {
         uint64_t pidns_ino;
         int r;
 
-        r = pidns_inode(reader, &pidns_ino);
+        r = reader_pidns(cache, reader, &pidns_ino);
         if (r < 0)
                 return r;
 

@@ -58,7 +58,7 @@ struct container_cache *container_cache_free(struct container_cache *cache);
  * entry is made, its cgroup membership is checked on every lookup and its
  * values are not reused.
  */
-#define CONTAINER_SETTLE_MS 2000
+#define CONTAINER_SETTLE_MS 1000
 
 bool container_is_settling(const struct container *c);
 

@@ -18,6 +18,7 @@
 
 struct open_file {
         struct node *node;
+        pid_t opener; /* the reader that opened it, 0 for an adopted handle */
 
         /* Guards everything below: many threads may read one open file. */
         pthread_mutex_t lock;
@@ -131,6 +132,77 @@ static double attr_timeout(const struct node *n) {
         return n->kind == NODE_HOST ? HOST_TIMEOUT_SEC : STATIC_TIMEOUT_SEC;
 }
 
+/*
+ * The file each reader opened last per inode. The kernel sends the GETATTR of
+ * fstat() without a file handle, so this is how fstat() of an open view
+ * reports the size of that file's snapshot.
+ */
+#define OPENER_BUCKETS 1024u
+
+struct opener {
+        pid_t pid;
+        uint64_t ino;
+        uint64_t fh;
+        struct opener *next;
+};
+
+static pthread_mutex_t openers_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct opener *openers[OPENER_BUCKETS];
+
+static unsigned opener_bucket(pid_t pid, uint64_t ino) {
+        return (unsigned) (((uint64_t) pid * 31 + ino) % OPENER_BUCKETS);
+}
+
+static void opener_set(pid_t pid, uint64_t ino, uint64_t fh) {
+        struct opener **head = &openers[opener_bucket(pid, ino)], *o;
+
+        pthread_mutex_lock(&openers_lock);
+        for (o = *head; o; o = o->next)
+                if (o->pid == pid && o->ino == ino)
+                        break;
+        if (!o) {
+                o = calloc(1, sizeof(*o));
+                if (o) {
+                        *o = (struct opener){ .pid = pid, .ino = ino, .next = *head };
+                        *head = o;
+                }
+        }
+        if (o)
+                o->fh = fh;
+        pthread_mutex_unlock(&openers_lock);
+}
+
+static uint64_t opener_get(pid_t pid, uint64_t ino) {
+        uint64_t fh = 0;
+
+        pthread_mutex_lock(&openers_lock);
+        for (struct opener *o = openers[opener_bucket(pid, ino)]; o; o = o->next)
+                if (o->pid == pid && o->ino == ino) {
+                        fh = o->fh;
+                        break;
+                }
+        pthread_mutex_unlock(&openers_lock);
+        return fh;
+}
+
+/* Forget the record of fh, unless the reader has opened the inode again since. */
+static void opener_forget(pid_t pid, uint64_t ino, uint64_t fh) {
+        struct opener **p = &openers[opener_bucket(pid, ino)];
+
+        pthread_mutex_lock(&openers_lock);
+        for (; *p; p = &(*p)->next)
+                if ((*p)->pid == pid && (*p)->ino == ino) {
+                        struct opener *o = *p;
+
+                        if (o->fh == fh) {
+                                *p = o->next;
+                                free(o);
+                        }
+                        break;
+                }
+        pthread_mutex_unlock(&openers_lock);
+}
+
 static struct open_file *open_file_new(struct node *n) {
         struct open_file *of = calloc(1, sizeof(*of));
 
@@ -232,6 +304,12 @@ static void fs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 
         if (fi && n->type == S_IFREG)
                 of = open_file_get(req, ino, fi->fh);
+        else if (n->type == S_IFREG) {
+                uint64_t fh = opener_get(fs_reader(req), ino);
+
+                if (fh != 0)
+                        of = handle_get(fs_ctx(req)->files, fh);
+        }
 
         /* fstat() of an open view renders its snapshot now, and the next read at 0 serves it. */
         if (of) {
@@ -305,10 +383,32 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
         }
         fi->direct_io = 1;
         fi->keep_cache = 0;
+        of->opener = fs_reader(req);
+        opener_set(of->opener, ino, fi->fh);
 
         if (fuse_reply_open(req, fi) == -ENOENT)
                 /* The opener was interrupted; release will not come. */
                 open_file_free(handle_remove(fs_ctx(req)->files, fi->fh));
+}
+
+/* Reply with size bytes of the snapshot from off, and unlock of. Called with of->lock held. */
+static void reply_unlocked(fuse_req_t req, struct open_file *of, size_t off, size_t size) {
+        char small[16384];
+        char *copy = size <= sizeof(small) ? small : malloc(size);
+
+        if (!copy) {
+                pthread_mutex_unlock(&of->lock);
+                fuse_reply_err(req, ENOMEM);
+                return;
+        }
+
+        if (size > 0)
+                memcpy(copy, of->content.data + off, size);
+        pthread_mutex_unlock(&of->lock);
+
+        fuse_reply_buf(req, copy, size);
+        if (copy != small)
+                free(copy);
 }
 
 static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi) {
@@ -341,13 +441,19 @@ static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, stru
         else if (size > of->content.len - (size_t) off)
                 size = of->content.len - (size_t) off;
 
-        /* libfuse copies the data before fuse_reply_buf() returns, so the lock can go after it. */
-        fuse_reply_buf(req, size > 0 ? of->content.data + off : NULL, size);
-        pthread_mutex_unlock(&of->lock);
+        /*
+         * Answer from a copy, so the lock is not held while the reply goes
+         * out: the reader's next request on this file comes at once.
+         */
+        reply_unlocked(req, of, (size_t) off, size);
 }
 
 static void fs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
-        open_file_free(handle_remove(fs_ctx(req)->files, fi->fh));
+        struct open_file *of = handle_remove(fs_ctx(req)->files, fi->fh);
+
+        if (of && of->opener > 0)
+                opener_forget(of->opener, ino, fi->fh);
+        open_file_free(of);
         fuse_reply_err(req, 0);
 }
 

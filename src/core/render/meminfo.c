@@ -17,6 +17,7 @@
 
 struct meminfo_value {
         const char *key;
+        size_t key_len;
         uint64_t kb;
 };
 
@@ -72,7 +73,7 @@ static int meminfo_get_kb_or_max(const char *meminfo, const char *key, uint64_t 
 
 static void meminfo_add(struct meminfo_values *values, const char *key, uint64_t kb) {
         assert(values->n < ELEMENTSOF(values->entries));
-        values->entries[values->n++] = (struct meminfo_value){ key, kb };
+        values->entries[values->n++] = (struct meminfo_value){ key, strlen(key), kb };
 }
 
 /* Add a value derived from the cgroup, clamped to MemTotal. */
@@ -212,8 +213,16 @@ static int meminfo_put_line(const struct text_line *line, size_t key_len, uint64
 }
 
 static const struct meminfo_value *meminfo_find(const struct meminfo_values *values, const struct text_line *line) {
+        const char *colon = memchr(line->start, ':', line->len);
+        size_t key_len;
+
+        if (!colon)
+                return NULL;
+
+        /* Every read renders the whole file, so compare lengths before bytes. */
+        key_len = (size_t) (colon - line->start);
         for (size_t i = 0; i < values->n; i++)
-                if (line_has_key(line, values->entries[i].key))
+                if (values->entries[i].key_len == key_len && memcmp(line->start, values->entries[i].key, key_len) == 0)
                         return &values->entries[i];
         return NULL;
 }
@@ -261,7 +270,7 @@ int render_meminfo(const char *host_meminfo, const struct cg_memory *mem, struct
                 const struct meminfo_value *v = meminfo_find(&values, &line);
 
                 if (v)
-                        r = meminfo_put_line(&line, strlen(v->key), v->kb, out);
+                        r = meminfo_put_line(&line, v->key_len, v->kb, out);
                 else
                         r = meminfo_put_host_line(&line, &values, out);
                 if (r < 0)
