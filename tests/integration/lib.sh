@@ -211,7 +211,7 @@ stop_daemon() {
         if [ -n "${MNT:-}" ]; then
                 grep -q " $MNT " /proc/self/mountinfo && umount -l "$MNT"
                 rmdir "$MNT" 2>/dev/null
-                rm -f "$DAEMON_LOG"
+                rm -f "$DAEMON_LOG" "$MNT.seccomp.sock"
         fi
         DAEMON_PID=""
 }
