@@ -91,7 +91,7 @@ build_initramfs() {
         ln -s /usr/bin/bash "$root/bin/bash"
         ln -s busybox "$root/bin/sh"
 
-        for prog in procviewd procview tests/integration/readcheck; do
+        for prog in procviewd procview tests/integration/readcheck tests/integration/readloop; do
                 [ -x "$build/$prog" ] || die "missing $build/$prog; run 'make' first"
                 copy_program "$root" "$build/$prog"
                 mkdir -p "$(dirname "$root/procview/build/$prog")"

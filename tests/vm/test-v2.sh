@@ -315,5 +315,38 @@ rm -f "/tmp/$TEST_ID.err"
 is "runc: --cpus 1 on cpuset 1,3 shows CPU 1" "$out" 1
 ok "runc: no container cgroup is left" sh -c "! ls '$CG_ROOT/procview' 2>/dev/null | grep -q '$TEST_ID'"
 
+# ---- a worker crash on a kernel without FUSE_NOTIFY_RESEND ---------------
+
+# Linux 6.1 cannot resend the requests a dead worker had read, so the
+# supervisor fails them with EIO: a read may fail, but none may hang.
+ok "the daemon warns that this kernel cannot resend requests" grep -q "cannot resend FUSE requests" "$DAEMON_LOG"
+
+READLOOP=$BUILD/tests/integration/readloop
+cg_create "$TEST_ID/crash"
+loop_pids=()
+for i in 1 2 3 4; do
+        in_container "$TEST_ID/crash" "$READLOOP" 8 "$MNT/proc/meminfo" "$MNT/proc/stat" "$MNT/proc/loadavg" \
+                >"/tmp/$TEST_ID.loop$i" 2>&1 &
+        loop_pids+=($!)
+done
+on_exit "rm -f /tmp/$TEST_ID.loop*"
+sleep 2
+for k in 1 2 3; do
+        kill -KILL "$(pgrep -P "$DAEMON_PID" -x procview-worker | head -n 1)"
+        sleep 1.5
+done
+# Only the readers: a bare wait would also wait for the daemon.
+wait "${loop_pids[@]}"
+max=0
+for i in 1 2 3 4; do
+        latency=$(sed -n 's/.*max_latency_ms=\([0-9]*\).*/\1/p' "/tmp/$TEST_ID.loop$i")
+        [ -n "$latency" ] && [ "$latency" -gt "$max" ] && max=$latency
+done
+diag "old kernel, worker killed 3 times: $(cat /tmp/$TEST_ID.loop* | grep -c 'Input/output error') reads failed with EIO, longest read ${max} ms"
+ok "old kernel: every reader finished" test "$(cat /tmp/$TEST_ID.loop* | grep -c '^reads=')" -eq 4
+ok "old kernel: no read hung (longest under 5 s)" test "$max" -lt 5000
+ok "old kernel: reads fail only with EIO" sh -c "! cat /tmp/$TEST_ID.loop* | grep '^readloop:' | grep -v 'Input/output error'"
+is "old kernel: the views serve again after the crashes" "$(view "$TEST_ID/crash" proc/meminfo | head -1 | cut -d: -f1)" MemTotal
+
 stop_daemon
 done_testing
