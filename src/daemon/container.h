@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Which container a reader belongs to.
+ * The container a reader belongs to.
  *
  * A reader's container is the init process of the reader's pid namespace;
  * its cgroups decide the view. Lookups are cached per pid namespace and

@@ -23,7 +23,7 @@ struct open_file {
         /* Guards everything below: many threads may read one open file. */
         pthread_mutex_t lock;
         struct strbuf content;
-        bool rendered; /* content holds a snapshot */
+        bool rendered; /* content contains a snapshot */
         bool unread; /* rendered by fstat() and not read yet: the next read at 0 reuses it */
         int render_error;
 };

@@ -13,7 +13,7 @@
  *     worker restart.
  *
  * State slots are written under a sequence counter that is odd while a
- * write is in progress; a slot left odd by a crash is ignored.
+ * write is in progress. A slot that a crash left odd is ignored.
  */
 #pragma once
 

@@ -92,7 +92,7 @@ int seccomp_relay_open(const char *path, struct seccomp_relay **ret) {
                 return -ENOMEM;
         }
 
-        log_info("Answering sysinfo() for containers whose seccomp profile uses '%s'.", path);
+        log_info("Serving sysinfo() for containers whose seccomp profile uses '%s'.", path);
         *ret = r;
         return 0;
 }

@@ -98,7 +98,7 @@ static void exec_worker(struct supervisor *s, int ready_fd, int channel_fd, unsi
 
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
-        /* The worker must not outlive the supervisor, or it would keep a connection nobody restarts. */
+        /* The worker must not outlive the supervisor, or it would keep a connection that no supervisor restarts. */
         prctl(PR_SET_PDEATHSIG, SIGKILL);
 
         if (clear_cloexec(s->fuse_fd) < 0 || clear_cloexec(s->handover_fd) < 0 || clear_cloexec(ready_fd) < 0)
@@ -127,10 +127,15 @@ static void exec_worker(struct supervisor *s, int ready_fd, int channel_fd, unsi
 
 static int spawn_worker(struct supervisor *s, bool answer_init) {
         /* A new worker takes the half of the in-flight slots that the live one does not use. */
-        unsigned busy = s->worker ? s->worker_slots : s->retiring ? s->retiring_slots : WORKER_MAX_THREADS;
-        unsigned slot_base = busy == 0 ? WORKER_MAX_THREADS : 0;
+        unsigned busy = WORKER_MAX_THREADS, slot_base;
         int pipe_fds[2], channel[2] = { -1, -1 };
         pid_t pid;
+
+        if (s->worker)
+                busy = s->worker_slots;
+        else if (s->retiring)
+                busy = s->retiring_slots;
+        slot_base = busy == 0 ? WORKER_MAX_THREADS : 0;
 
         if (pipe2(pipe_fds, O_CLOEXEC) < 0)
                 return log_error_errno(errno, "Failed to create the worker's readiness pipe: %m");

@@ -41,8 +41,8 @@ static void respond_continue(struct seccomp_notif_resp *resp) {
 
 /*
  * Write si into the caller's memory. The mem fd pins the caller's address
- * space; checking the notification after opening it makes sure the pid was
- * not reused by another process in between.
+ * space, so checking the notification after opening it makes sure the pid
+ * was not reused by another process in between.
  */
 static int write_to_caller(int notify_fd, const struct seccomp_notif *req, const struct sysinfo *si) {
         _cleanup_close_ int mem_fd = -1;
@@ -100,7 +100,7 @@ static void respond(int notify_fd, struct seccomp_notif_resp *resp) {
         r = seccomp_notify_respond(notify_fd, resp);
         /* ENOENT: the caller was interrupted or died, and the kernel dropped the notification. */
         if (r < 0 && r != -ENOENT)
-                log_ratelimited(LOG_WARNING, r, "Failed to answer a seccomp notification: %m");
+                log_ratelimited(LOG_WARNING, r, "Failed to respond to a seccomp notification: %m");
 }
 
 static void receive_notification(struct sysinfo_agent *a, size_t index) {
@@ -142,7 +142,8 @@ static void finish_orphaned(struct sysinfo_agent *a, const struct notify_fd *nf)
                 if (fd_id != nf->id || seccomp_notify_id_valid(nf->fd, req->id) < 0)
                         continue;
 
-                log_info("Answering a sysinfo() call of pid %u that an earlier worker left unanswered.", req->pid);
+                log_info("Responding to a sysinfo() call of pid %u that an earlier worker did not respond to.",
+                         req->pid);
                 handle(a, nf->fd, req, a->resp);
                 respond(nf->fd, a->resp);
         }

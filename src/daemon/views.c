@@ -58,7 +58,7 @@ static int render_host_file(enum view_file f, struct strbuf *out) {
 }
 
 /*
- * How old a host file may be when a view uses it: /proc/cpuinfo and the CPU
+ * Return how old a host file may be when a view uses it: /proc/cpuinfo and the CPU
  * list change only with hotplug, the counters of meminfo and stat constantly.
  */
 static unsigned host_file_max_age_ms(const char *path) {
