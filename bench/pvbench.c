@@ -89,6 +89,7 @@ struct options {
         unsigned threads;
         double seconds;
         double idle_seconds;
+        double warm_up_seconds;
         pid_t daemon_pids[MAX_DAEMON_PIDS]; /* the server's processes, summed */
         unsigned n_daemon_pids;
         bool print_first;
@@ -601,13 +602,18 @@ static unsigned long daemon_rss_kb(const struct options *o) {
         return sum;
 }
 
-/* The server's CPU use over seconds, in percent of one CPU. */
-static double measure_idle_cpu(const struct options *o, double seconds) {
-        uint64_t before = daemon_cpu_ticks(o), start = now_ns(), elapsed;
+static void sleep_seconds(double seconds) {
         struct timespec rest = { (time_t) seconds, (long) ((seconds - (double) (time_t) seconds) * 1e9) };
 
         while (nanosleep(&rest, &rest) < 0 && errno == EINTR && !interrupted)
                 ;
+}
+
+/* The server's CPU use over seconds, in percent of one CPU. */
+static double measure_idle_cpu(const struct options *o, double seconds) {
+        uint64_t before = daemon_cpu_ticks(o), start = now_ns(), elapsed;
+
+        sleep_seconds(seconds);
         elapsed = now_ns() - start;
         return 100.0 * (double) (daemon_cpu_ticks(o) - before) / (double) sysconf(_SC_CLK_TCK) /
                ((double) elapsed / 1e9);
@@ -708,6 +714,9 @@ static int bench_run(struct bench *b) {
                 return -1;
         }
 
+        /* The servers may treat young containers apart; measure them at the age asked for. */
+        sleep_seconds(o->warm_up_seconds);
+
         if (o->n_daemon_pids > 0) {
                 rss_ready = daemon_rss_kb(o);
                 if (o->idle_seconds > 0)
@@ -748,6 +757,8 @@ static void print_help(void) {
                "  -c, --containers N     containers; reads rotate over them (default: readers)\n"
                "  -t, --threads N        threads per container, the extra ones asleep (default 1)\n"
                "  -s, --seconds S        length of the measured phase in seconds (default 3)\n"
+               "  -w, --warm-up S        wait S seconds after the first reads before measuring,\n"
+               "                         so the containers are S seconds old (default 0)\n"
                "  -p, --daemon-pid PID   also report the CPU use and RSS of the server PID; give it\n"
                "                         once per process of the server (up to 8), they are summed\n"
                "  -i, --idle-seconds S   also measure the server's CPU use with no reads for S\n"
@@ -791,7 +802,8 @@ static int parse_options(int argc, char **argv, struct options *o) {
                 { "threads", required_argument, NULL, 't' },    { "seconds", required_argument, NULL, 's' },
                 { "daemon-pid", required_argument, NULL, 'p' }, { "idle-seconds", required_argument, NULL, 'i' },
                 { "tag", required_argument, NULL, 'T' },        { "help", no_argument, NULL, 'h' },
-                { "print-first", no_argument, NULL, 'P' },      {},
+                { "print-first", no_argument, NULL, 'P' },      { "warm-up", required_argument, NULL, 'w' },
+                {},
         };
         unsigned pid;
         int c;
@@ -799,7 +811,7 @@ static int parse_options(int argc, char **argv, struct options *o) {
         *o = (struct options){ .readers = 1, .threads = 1, .seconds = 3 };
         snprintf(o->tag, sizeof(o->tag), "%d", (int) getpid());
 
-        while ((c = getopt_long(argc, argv, "r:c:t:s:p:i:T:Ph", longopts, NULL)) >= 0) {
+        while ((c = getopt_long(argc, argv, "r:c:t:s:p:i:w:T:Ph", longopts, NULL)) >= 0) {
                 int r = 0;
 
                 switch (c) {
@@ -817,6 +829,9 @@ static int parse_options(int argc, char **argv, struct options *o) {
                         break;
                 case 'i':
                         r = parse_seconds(optarg, "--idle-seconds", &o->idle_seconds);
+                        break;
+                case 'w':
+                        r = parse_seconds(optarg, "--warm-up", &o->warm_up_seconds);
                         break;
                 case 'p':
                         if (o->n_daemon_pids == MAX_DAEMON_PIDS) {

@@ -119,11 +119,20 @@ cg_create() {
 
 # cg_remove NAME: kill what is left inside and remove the directories.
 cg_remove() {
-        local d
+        local d i
         for d in $(cg_dirs "$1"); do
                 [ -d "$d" ] || continue
-                # Children first: rmdir on a non-empty cgroup fails.
-                find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null
+                find "$d" -name cgroup.procs -exec cat {} + 2>/dev/null | xargs -r kill -KILL 2>/dev/null
+        done
+        for d in $(cg_dirs "$1"); do
+                [ -d "$d" ] || continue
+                # Children first: rmdir on a non-empty cgroup fails, and a
+                # killed process leaves its cgroup a moment after the signal.
+                for i in $(seq 1 50); do
+                        find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null
+                        [ -d "$d" ] || break
+                        sleep 0.1
+                done
         done
 }
 
