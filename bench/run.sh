@@ -32,6 +32,8 @@ if [ "$SMOKE" = 1 ]; then
         IDLE_SECONDS=0.5
         FIRST_CONTAINERS=3
         WARM_UP=0
+        LOADAVG_WARM_UP=0
+        REPEAT=1
 else
         SECONDS_PER_RUN=3
         READERS="1 4 16"
@@ -40,10 +42,15 @@ else
         IDLE_SECONDS=60
         FIRST_CONTAINERS=50
         # Containers of the read cells are this many seconds old when their
-        # reads start: past procviewd's 1 s settle period and the loadavg
-        # sampler's first 5 s tick, as the containers that monitoring agents
-        # read all day are. The first-read cells measure the young ones.
-        WARM_UP=${BENCH_WARMUP:-6}
+        # reads start: past procviewd's 1 s settle period, and for loadavg
+        # past the sampler's first 5 s tick, as the containers that
+        # monitoring agents read all day are. The first-read cells measure
+        # the young ones.
+        WARM_UP=2
+        LOADAVG_WARM_UP=6
+        # Each read cell runs this many times, the servers taking turns; the
+        # report gives the median of each value.
+        REPEAT=${BENCH_REPEAT:-3}
 fi
 
 die() {
@@ -163,7 +170,7 @@ bench() {
                 sed 's/^/  /' "$WORK/procview.log" >&2
                 die "procviewd's worker (pid $PROCVIEW_WORKER) was restarted during the run; its log is above"
         fi
-        echo "server=$server label=$label $line" >>"$RAW"
+        echo "server=$server label=$label rep=${REP:-1} $line" >>"$RAW"
 }
 
 # The comparison is only fair when both servers show the container's view.
@@ -178,16 +185,23 @@ check_view() {
 check_view procview
 check_view lxcfs
 
-echo "bench: reads, ${SECONDS_PER_RUN}s per run, containers ${WARM_UP}s old"
+echo "bench: reads, ${SECONDS_PER_RUN}s per run, $REPEAT runs per cell"
 for file in $FILES; do
+        warm_up=$WARM_UP
+        [ "$file" = loadavg ] && warm_up=$LOADAVG_WARM_UP
         for readers in $READERS; do
-                bench procview "$file" "$file" -r "$readers" -s "$SECONDS_PER_RUN" -w "$WARM_UP"
-                bench lxcfs "$file" "$file" -r "$readers" -s "$SECONDS_PER_RUN" -w "$WARM_UP"
+                for REP in $(seq "$REPEAT"); do
+                        bench procview "$file" "$file" -r "$readers" -s "$SECONDS_PER_RUN" -w "$warm_up"
+                        bench lxcfs "$file" "$file" -r "$readers" -s "$SECONDS_PER_RUN" -w "$warm_up"
+                done
         done
 done
 for readers in $READERS; do
-        bench static static file -r "$readers" -s "$SECONDS_PER_RUN" -w "$WARM_UP"
+        for REP in $(seq "$REPEAT"); do
+                bench static static file -r "$readers" -s "$SECONDS_PER_RUN" -w "$WARM_UP"
+        done
 done
+REP=1
 
 echo "bench: first reads from $FIRST_CONTAINERS new pid namespaces"
 for server in procview lxcfs; do
@@ -199,6 +213,10 @@ for server in procview lxcfs; do
         bench "$server" scale-small meminfo -r 4 -c 10 -t "$SCALE_THREADS" -s "$SECONDS_PER_RUN" -w "$WARM_UP"
         bench "$server" scale meminfo -r 4 -c "$SCALE_CONTAINERS" -t "$SCALE_THREADS" -s "$SECONDS_PER_RUN" \
                 -i "$IDLE_SECONDS"
+        # The per-read cost against the number of containers: the same reads
+        # as scale-small, of the first 10 containers, while all of them exist.
+        bench "$server" scale-same meminfo -r 4 -c "$SCALE_CONTAINERS" -R 10 -t "$SCALE_THREADS" \
+                -s "$SECONDS_PER_RUN" -w "$WARM_UP"
 done
 
 "$TOP/bench/report.awk" -v smoke="$SMOKE" -v scale="$SCALE_CONTAINERS" -v data="$OUT/reads.dat" "$RAW"
