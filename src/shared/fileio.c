@@ -12,14 +12,9 @@
 /* Files larger than this are refused; host /proc files are far smaller. */
 #define READ_FULL_MAX (64u * 1024u * 1024u)
 
-int read_full_file_at(int dirfd, const char *path, char **ret, size_t *ret_size) {
-        _cleanup_close_ int fd = -1;
+int read_full_fd(int fd, char **ret, size_t *ret_size) {
         _cleanup_free_ char *buf = NULL;
         size_t len = 0, cap = 4096;
-
-        fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0)
-                return -errno;
 
         buf = malloc(cap);
         if (!buf)
@@ -56,6 +51,16 @@ int read_full_file_at(int dirfd, const char *path, char **ret, size_t *ret_size)
         if (ret_size)
                 *ret_size = len;
         return 0;
+}
+
+int read_full_file_at(int dirfd, const char *path, char **ret, size_t *ret_size) {
+        _cleanup_close_ int fd = -1;
+
+        fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+
+        return read_full_fd(fd, ret, ret_size);
 }
 
 int read_one_line_at(int dirfd, const char *path, char **ret) {

@@ -11,6 +11,9 @@
  */
 int read_full_file_at(int dirfd, const char *path, char **ret, size_t *ret_size);
 
+/* Read fd to its end, such as a pipe on stdin, into a new NUL-terminated buffer, like read_full_file_at(). */
+int read_full_fd(int fd, char **ret, size_t *ret_size);
+
 /* Read a one-line file and strip the trailing newline. */
 int read_one_line_at(int dirfd, const char *path, char **ret);
 
