@@ -19,23 +19,13 @@
 #include <sys/stat.h>
 
 #include "cli-util.h"
-#include "json-util.h"
+#include "fileio.h"
+#include "oci.h"
 #include "process.h"
 #include "registry.h"
 #include "verbs.h"
 #include "view-mount.h"
 #include "view-paths.h"
-
-struct hook_state {
-        char *id;
-        pid_t pid;
-        char *bundle;
-};
-
-static void hook_state_done(struct hook_state *s) {
-        free(s->id);
-        free(s->bundle);
-}
 
 static void print_help(void) {
         printf("Usage: procview hook [--views DIR]\n"
@@ -51,68 +41,44 @@ static void print_help(void) {
                "     --views DIR   Where procviewd serves the files (default: " DEFAULT_VIEWS_DIR ")\n");
 }
 
-static int get_string(struct json_object *o, const char *key, const char *what, char **ret) {
-        struct json_object *v;
-
-        if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-                return log_error_errno(-EINVAL, "Invalid %s: no string \"%s\".", what, key);
-
-        *ret = strdup(json_object_get_string(v));
-        return *ret ? 0 : log_oom();
-}
-
-static int read_state(struct hook_state *ret) {
-        _cleanup_json_ struct json_object *state = NULL;
-        _cleanup_(hook_state_done) struct hook_state s = {};
-        struct json_object *pid;
+static int read_state(struct oci_state *ret) {
+        _cleanup_free_ char *data = NULL;
+        struct json_error error;
+        size_t size;
         int r;
 
-        state = json_object_from_fd(STDIN_FILENO);
-        if (!state)
-                return log_error_errno(-EINVAL, "Failed to parse the container state on stdin: %s",
-                                       json_util_get_last_err() ?: "unknown error");
-
-        r = get_string(state, "id", "container state", &s.id);
+        r = read_full_fd(STDIN_FILENO, &data, &size);
         if (r < 0)
-                return r;
-        r = get_string(state, "bundle", "container state", &s.bundle);
+                return log_error_errno(r, "Failed to read the container state from stdin: %m");
+
+        r = oci_state_parse(data, size, &error, ret);
         if (r < 0)
-                return r;
-
-        /* crun leaves "pid" at 0; a state without it is treated the same. */
-        if (json_object_object_get_ex(state, "pid", &pid))
-                s.pid = (pid_t) json_object_get_int(pid);
-        if (s.pid < 0)
-                return log_error_errno(-EINVAL, "Invalid pid %d in the container state.", (int) s.pid);
-
-        *ret = s;
-        s = (struct hook_state){};
+                return log_error_errno(r, "Failed to parse the container state on stdin: %s.", error.message);
         return 0;
 }
 
 /* The root file system from BUNDLE/config.json, made absolute. */
 static int read_rootfs(const char *bundle, char **ret) {
-        _cleanup_json_ struct json_object *config = NULL;
-        _cleanup_free_ char *path = format_string("%s/config.json", bundle), *root_path = NULL;
-        struct json_object *root;
+        _cleanup_(oci_config_done) struct oci_config config = {};
+        _cleanup_free_ char *path = format_string("%s/config.json", bundle), *data = NULL;
+        struct json_error error;
         char *rootfs;
+        size_t size;
         int r;
 
         if (!path)
                 return log_oom();
 
-        config = json_object_from_file(path);
-        if (!config)
-                return log_error_errno(-EINVAL, "Failed to parse '%s': %s", path,
-                                       json_util_get_last_err() ?: "unknown error");
-
-        if (!json_object_object_get_ex(config, "root", &root))
-                return log_error_errno(-EINVAL, "Invalid '%s': no \"root\".", path);
-        r = get_string(root, "path", path, &root_path);
+        r = read_full_file_at(AT_FDCWD, path, &data, &size);
         if (r < 0)
-                return r;
+                return log_error_errno(r, "Failed to read '%s': %m", path);
 
-        rootfs = root_path[0] == '/' ? strdup(root_path) : format_string("%s/%s", bundle, root_path);
+        r = oci_config_parse(data, size, &error, &config);
+        if (r < 0)
+                return log_error_errno(r, "Failed to parse '%s': %s.", path, error.message);
+
+        rootfs = config.root_path[0] == '/' ? strdup(config.root_path)
+                                            : format_string("%s/%s", bundle, config.root_path);
         if (!rootfs)
                 return log_oom();
 
@@ -168,7 +134,7 @@ static int open_process_root(pid_t pid, int *ret_fd) {
         return 0;
 }
 
-static int record_container(const struct hook_state *s, pid_t init, const char *rootfs, const char *views_dir,
+static int record_container(const struct oci_state *s, pid_t init, const char *rootfs, const char *views_dir,
                             const struct view_trees *trees, const int results[]) {
         char *targets[VIEW_TREES_MAX];
         struct registry_entry e = {
@@ -220,7 +186,7 @@ static int report_results(const char *id, const struct view_trees *trees, const 
 }
 
 int verb_hook(int argc, char *argv[]) {
-        _cleanup_(hook_state_done) struct hook_state s = {};
+        _cleanup_(oci_state_done) struct oci_state s = {};
         _cleanup_(view_trees_done) struct view_trees trees = { .n = 0 };
         _cleanup_free_ char *rootfs = NULL, *views_dir = NULL;
         const char *views_option = DEFAULT_VIEWS_DIR;
