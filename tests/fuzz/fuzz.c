@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <json-c/json.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -115,6 +116,29 @@ void fuzz_write_file(const char *dir, const char *name, const char *text) {
         FUZZ_CHECK(write(fd, text, strlen(text)) == (ssize_t) strlen(text));
         close(fd);
         free(path);
+}
+
+void fuzz_check_message(const char *message, size_t size) {
+        size_t length = strnlen(message, size);
+
+        FUZZ_CHECK(length > 0 && length < size);
+        for (size_t i = 0; i < length; i++)
+                FUZZ_CHECK(message[i] >= 0x20 && message[i] <= 0x7e);
+}
+
+void fuzz_check_utf8(const char *s) {
+        struct json_object *string = json_object_new_string(s), *again;
+        struct json_tokener *tok = json_tokener_new();
+
+        FUZZ_CHECK(string && tok);
+        json_tokener_set_flags(tok, JSON_TOKENER_VALIDATE_UTF8);
+        again = json_tokener_parse_ex(tok, json_object_to_json_string_ext(string, JSON_C_TO_STRING_PLAIN), -1);
+        FUZZ_CHECK(json_tokener_get_error(tok) == json_tokener_success);
+        FUZZ_CHECK(streq(json_object_get_string(again), s));
+
+        json_object_put(again);
+        json_object_put(string);
+        json_tokener_free(tok);
 }
 
 void fuzz_check_io_devices_unique(const struct cg_io *io) {

@@ -66,6 +66,12 @@ const char *fuzz_tmpdir(void);
 /* Write text (NULL: remove the file) to dir/name, creating directories. Aborts on failure. */
 void fuzz_write_file(const char *dir, const char *name, const char *text);
 
+/* Abort unless message is a non-empty line of printable ASCII that ends within size bytes. */
+void fuzz_check_message(const char *message, size_t size);
+
+/* Abort unless json-c's own check (JSON_TOKENER_VALIDATE_UTF8) takes s as UTF-8. */
+void fuzz_check_utf8(const char *s);
+
 struct cg_io;
 
 /* Abort when a device appears twice in io, because diskstats would then print it twice. */

@@ -75,6 +75,10 @@ make_seeds() {
         each io-stat '' "$v2" -name io.stat
         each cpuset '' "$fixtures" -name 'cpuset.*cpus*'
         file procfs /proc/self/stat /proc/self/status
+        file oci-state "$fixtures"/oci/state-*.json
+        printf '{"id":"a","bundle":"/b","pid":4194304}' | seed oci-state minimal
+        file oci-config "$fixtures"/oci/config.json
+        printf '{"root":{"path":"/r"}}' | seed oci-config minimal
         for value in 50m 1.25 2G 18446744073709551615 -1; do
                 printf %s "$value" | seed parse "$value"
         done
@@ -139,14 +143,15 @@ make_seeds() {
 
 # run HARNESS: fuzz one harness; its output goes to BUILD/fuzz/HARNESS/log.
 run() {
-        local h=$1 dir=$build/fuzz/$1 regressions=$top/tests/fuzz/regressions/$1 status=0
+        local h=$1 dir=$build/fuzz/$1 regressions=$top/tests/fuzz/regressions/$1 status=0 dict=
 
         mkdir -p "$dir/corpus" "$dir/seeds"
         [ -d "$regressions" ] || regressions=
+        [ -f "$top/tests/fuzz/$h.dict" ] && dict=-dict=$top/tests/fuzz/$h.dict
         ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:allocator_may_return_null=1 \
                 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
                 "$build/tests/fuzz/fuzz-$h" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-                -print_final_stats=1 -artifact_prefix="$dir/" \
+                -print_final_stats=1 -artifact_prefix="$dir/" $dict \
                 "$dir/corpus" "$dir/seeds" $regressions >"$dir/log" 2>&1 || status=$?
         echo "$status" >"$dir/status"
 }

@@ -26,6 +26,8 @@ int fuzz_diskstats(const uint8_t *data, size_t size);
 int fuzz_io_stat(const uint8_t *data, size_t size);
 int fuzz_memory_stat(const uint8_t *data, size_t size);
 int fuzz_meminfo(const uint8_t *data, size_t size);
+int fuzz_oci_config(const uint8_t *data, size_t size);
+int fuzz_oci_state(const uint8_t *data, size_t size);
 int fuzz_parse(const uint8_t *data, size_t size);
 int fuzz_procfs(const uint8_t *data, size_t size);
 int fuzz_stat(const uint8_t *data, size_t size);
@@ -96,6 +98,8 @@ REPLAY_TEST(diskstats, "diskstats")
 REPLAY_TEST(io_stat, "io-stat")
 REPLAY_TEST(memory_stat, "memory-stat")
 REPLAY_TEST(meminfo, "meminfo")
+REPLAY_TEST(oci_config, "oci-config")
+REPLAY_TEST(oci_state, "oci-state")
 REPLAY_TEST(parse, "parse")
 REPLAY_TEST(procfs, "procfs")
 REPLAY_TEST(stat, "stat")
