@@ -19,6 +19,7 @@ packages="
         libjson-c-dev
         libsystemd-dev
         libseccomp-dev
+        liburing-dev
         runc
         crun
         busybox-static
