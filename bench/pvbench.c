@@ -802,11 +802,16 @@ static int parse_seconds(const char *arg, const char *option, double *ret) {
 
 static int parse_options(int argc, char **argv, struct options *o) {
         static const struct option longopts[] = {
-                { "readers", required_argument, NULL, 'r' },    { "containers", required_argument, NULL, 'c' },
-                { "threads", required_argument, NULL, 't' },    { "seconds", required_argument, NULL, 's' },
-                { "daemon-pid", required_argument, NULL, 'p' }, { "idle-seconds", required_argument, NULL, 'i' },
-                { "tag", required_argument, NULL, 'T' },        { "help", no_argument, NULL, 'h' },
-                { "print-first", no_argument, NULL, 'P' },      { "warm-up", required_argument, NULL, 'w' },
+                { "readers", required_argument, NULL, 'r' },
+                { "containers", required_argument, NULL, 'c' },
+                { "threads", required_argument, NULL, 't' },
+                { "seconds", required_argument, NULL, 's' },
+                { "daemon-pid", required_argument, NULL, 'p' },
+                { "idle-seconds", required_argument, NULL, 'i' },
+                { "tag", required_argument, NULL, 'T' },
+                { "help", no_argument, NULL, 'h' },
+                { "print-first", no_argument, NULL, 'P' },
+                { "warm-up", required_argument, NULL, 'w' },
                 { "read-containers", required_argument, NULL, 'R' },
                 {},
         };
