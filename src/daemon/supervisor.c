@@ -13,6 +13,8 @@
  *     the old one.
  *   - Under systemd the connection is also kept in the service's file
  *     descriptor store, so a restart of the service keeps the mount alive.
+ *     systemd stops a restarting service with RESTART_SIGNAL (the unit's
+ *     RestartKillSignal=) and a stopping one with SIGTERM, which unmounts.
  */
 #include <fcntl.h>
 #include <poll.h>
@@ -39,6 +41,13 @@
 #define CRASH_LOOP_COUNT 3
 #define CRASH_LOOP_SERVED_SEC 0.5
 
+/* The signal (the unit's RestartKillSignal=) that stops the supervisor but leaves the mount to the next instance. */
+#define RESTART_SIGNAL SIGUSR1
+
+/* Names of the fds in systemd's file descriptor store. */
+#define FDNAME_FUSE "fuse"
+#define FDNAME_HANDOVER "handover"
+
 struct supervisor {
         const struct daemon_options *options;
         char *const *argv;
@@ -48,7 +57,8 @@ struct supervisor {
         int handover_fd;
         struct handover *handover;
         bool resend;
-        bool fdstore;
+        bool fdstore; /* systemd's file descriptor store contains fuse_fd and handover_fd */
+        bool restarting; /* stopped by RESTART_SIGNAL */
 
         int signal_fd;
         struct seccomp_relay *relay; /* NULL when the sysinfo agent is off */
@@ -59,7 +69,6 @@ struct supervisor {
         pid_t retiring; /* replaced by an upgrade, to be stopped */
         unsigned starting_slots, worker_slots, retiring_slots;
         bool served_once;
-        bool resend_on_ready;
 
         struct timespec worker_started; /* when the serving worker was started */
         struct timespec starting_started; /* when the starting worker was started */
@@ -193,19 +202,34 @@ static void throttle_crash_loop(struct supervisor *s, const struct timespec *sta
         sleep(1);
 }
 
+/*
+ * One message per fd: systemd applies FDNAME to every fd of a message and
+ * passes the stored fds back in an order of its own, so only distinct names
+ * tell them apart. Storing an fd that the store already contains changes nothing.
+ */
 static void store_fds(struct supervisor *s) {
-        int fds[2] = { s->fuse_fd, s->handover_fd };
         int r;
 
         if (!getenv("NOTIFY_SOCKET"))
                 return;
 
-        r = sd_pid_notify_with_fds(0, 0, "FDSTORE=1\nFDNAME=procview", fds, 2);
+        r = sd_pid_notify_with_fds(0, 0, "FDSTORE=1\nFDNAME=" FDNAME_FUSE, &s->fuse_fd, 1);
+        if (r > 0)
+                r = sd_pid_notify_with_fds(0, 0, "FDSTORE=1\nFDNAME=" FDNAME_HANDOVER, &s->handover_fd, 1);
         if (r > 0)
                 s->fdstore = true;
         else
                 log_info_errno(r, "Could not keep the connection in systemd's file descriptor store (%m); a restart "
                                   "of the service will remount.");
+}
+
+static void remove_stored_fds(struct supervisor *s) {
+        if (!s->fdstore)
+                return;
+
+        (void) sd_notify(0, "FDSTOREREMOVE=1\nFDNAME=" FDNAME_FUSE);
+        (void) sd_notify(0, "FDSTOREREMOVE=1\nFDNAME=" FDNAME_HANDOVER);
+        s->fdstore = false;
 }
 
 static void worker_ready(struct supervisor *s) {
@@ -228,12 +252,6 @@ static void worker_ready(struct supervisor *s) {
         if (s->relay) {
                 seccomp_relay_set_worker(s->relay, s->starting_channel);
                 s->starting_channel = -1;
-        }
-
-        if (s->resend_on_ready) {
-                /* Requests the worker of the previous service instance had read. */
-                s->resend_on_ready = false;
-                connection_recover(s->fuse_fd, s->handover, s->resend, s->worker_slots == 0 ? WORKER_MAX_THREADS : 0);
         }
 
         if (s->served_once) {
@@ -374,7 +392,7 @@ static void stop_workers(struct supervisor *s) {
 }
 
 static int shutdown_daemon(struct supervisor *s) {
-        if (s->fdstore) {
+        if (s->fdstore && s->restarting) {
                 stop_workers(s);
                 log_info("Stopped; systemd keeps the connection of '%s' for the next start.", s->options->mountpoint);
                 return 0;
@@ -385,6 +403,8 @@ static int shutdown_daemon(struct supervisor *s) {
                 log_warning_errno(errno, "Failed to unmount '%s': %m", s->options->mountpoint);
 
         stop_workers(s);
+        /* The stored fds now belong to a detached mount, which no later instance may take. */
+        remove_stored_fds(s);
         log_info("Unmounted '%s', exiting.", s->options->mountpoint);
         return 0;
 }
@@ -397,6 +417,7 @@ static int open_signal_fd(void) {
         sigaddset(&mask, SIGTERM);
         sigaddset(&mask, SIGINT);
         sigaddset(&mask, SIGHUP);
+        sigaddset(&mask, RESTART_SIGNAL);
         sigaddset(&mask, SIGPIPE);
         if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
                 return -errno;
@@ -423,6 +444,10 @@ static int handle_signal(struct supervisor *s) {
                                         return log_error_errno(s->signal_fd, "Failed to watch signals: %m");
                         }
                         break;
+                case RESTART_SIGNAL:
+                        log_info("Received %s, stopping for a restart.", strsignal((int) si.ssi_signo));
+                        s->restarting = true;
+                        return 1;
                 default:
                         log_info("Received %s, stopping.", strsignal((int) si.ssi_signo));
                         return 1;
@@ -472,13 +497,13 @@ static bool take_stored_fds(struct supervisor *s) {
         int n, fuse_fd = -1, handover_fd = -1;
 
         n = sd_listen_fds_with_names(true, &names);
-        for (int i = 0; i < n; i++) {
-                if (names && names[i] && streq(names[i], "procview")) {
-                        if (fuse_fd < 0)
-                                fuse_fd = SD_LISTEN_FDS_START + i;
-                        else if (handover_fd < 0)
-                                handover_fd = SD_LISTEN_FDS_START + i;
-                }
+        for (int i = 0; names && i < n; i++) {
+                if (!names[i])
+                        continue;
+                if (streq(names[i], FDNAME_FUSE))
+                        fuse_fd = SD_LISTEN_FDS_START + i;
+                else if (streq(names[i], FDNAME_HANDOVER))
+                        handover_fd = SD_LISTEN_FDS_START + i;
         }
         for (int i = 0; names && i < n; i++)
                 free(names[i]);
@@ -489,7 +514,6 @@ static bool take_stored_fds(struct supervisor *s) {
 
         s->fuse_fd = fuse_fd;
         s->handover_fd = handover_fd;
-        s->resend_on_ready = true;
         fcntl(fuse_fd, F_SETFD, FD_CLOEXEC);
         fcntl(handover_fd, F_SETFD, FD_CLOEXEC);
         log_info("Took over the connection of '%s' from systemd's file descriptor store.", s->options->mountpoint);
@@ -555,12 +579,32 @@ static int setup(struct supervisor *s, bool *ret_answer_init) {
         if (r < 0)
                 return r;
 
-        if (!takeover)
-                return setup_new_mount(s);
+        if (!takeover) {
+                r = setup_new_mount(s);
+                if (r < 0)
+                        return r;
+                s->resend = connection_can_resend(s->handover);
+                return 0;
+        }
 
         r = handover_map(s->handover_fd, &s->handover);
         if (r < 0)
                 return log_error_errno(r, "Failed to map the handover region: %m");
+        s->resend = connection_can_resend(s->handover);
+
+        if (o->takeover) {
+                /* The image before the re-execution stored the fds. Storing them again sets s->fdstore. */
+                store_fds(s);
+                return 0;
+        }
+
+        /*
+         * The previous instance's workers are dead and no new one runs yet. Their
+         * requests are resent or failed now, before the new worker reuses the
+         * in-flight slots. Both halves are recovered, because either may have been in use.
+         */
+        connection_recover(s->fuse_fd, s->handover, s->resend, 0);
+        connection_recover(s->fuse_fd, s->handover, s->resend, WORKER_MAX_THREADS);
         return 0;
 }
 
@@ -593,8 +637,6 @@ int supervisor_run(const struct daemon_options *o, char **argv) {
         if (r < 0)
                 goto out;
 
-        s.resend = connection_can_resend(s.handover);
-
         r = spawn_worker(&s, answer_init);
         if (r < 0)
                 goto out;
@@ -606,7 +648,7 @@ int supervisor_run(const struct daemon_options *o, char **argv) {
 out:
         if (r < 0)
                 stop_workers(&s);
-        seccomp_relay_free(s.relay, !s.fdstore);
+        seccomp_relay_free(s.relay, !(s.fdstore && s.restarting));
         if (s.starting_channel >= 0)
                 close(s.starting_channel);
         handover_unmap(s.handover);
