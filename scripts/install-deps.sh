@@ -6,7 +6,8 @@
 #   scripts/install-deps.sh        build, tests and demo
 #   scripts/install-deps.sh vm     instead, what tests/vm/run.sh (make
 #                                  check-vm) needs: qemu, Debian's own kernel
-#                                  and the tools it copies into the VM
+#                                  and the tools it copies into the VM,
+#                                  systemd among them
 set -eu
 
 packages="
@@ -41,6 +42,7 @@ vm_packages="
         cpio
         e2fsprogs
         busybox-static
+        systemd
         runc
         crun
         procps
