@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <linux/fuse.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 
 #include "connection.h"
@@ -79,17 +80,35 @@ int connection_read_init(int fuse_fd, struct handover *handover) {
         return 0;
 }
 
-bool connection_can_resend(struct handover *handover) {
+int connection_clone(int fuse_fd, int *ret_fd) {
+        _cleanup_close_ int fd = -1;
+        uint32_t source = (uint32_t) fuse_fd;
+
+        fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+        if (fd < 0)
+                return log_error_errno(errno, "Failed to open /dev/fuse: %m");
+
+        if (ioctl(fd, FUSE_DEV_IOC_CLONE, &source) < 0)
+                return log_error_errno(errno, "Failed to clone the FUSE connection on fd %d: %m", fuse_fd);
+
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
+bool connection_offers_resend(struct handover *handover) {
         uint8_t request[HANDOVER_INIT_MAX];
-        bool resend;
         ssize_t len;
 
         len = handover_get_init(handover, request, sizeof(request));
-        resend = len > 0 && init_offers_resend(request, (size_t) len);
+        return len > 0 && init_offers_resend(request, (size_t) len);
+}
+
+bool connection_can_resend(struct handover *handover) {
+        bool resend = connection_offers_resend(handover);
 
         if (!resend)
                 log_warning("This kernel cannot resend FUSE requests (Linux 6.9 or later can): reads that a "
-                            "crashed worker was answering fail with EIO.");
+                            "crashed worker was answering fail with EIO or ECONNABORTED.");
         return resend;
 }
 

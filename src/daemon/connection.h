@@ -16,8 +16,18 @@ int connection_mount(const char *mountpoint, int *ret_fd);
 /* Read the kernel's FUSE_INIT request, the first message of a new connection, into the handover region. */
 int connection_read_init(int fuse_fd, struct handover *handover);
 
-/* Whether the saved FUSE_INIT offers FUSE_NOTIFY_RESEND (Linux 6.9 and later); logs when it does not. */
+/* Whether the saved FUSE_INIT offers FUSE_NOTIFY_RESEND (Linux 6.9 and later). */
+bool connection_offers_resend(struct handover *handover);
+
+/* Like connection_offers_resend(), and logs a warning when the kernel cannot resend. */
 bool connection_can_resend(struct handover *handover);
+
+/*
+ * Open a second device of the connection on fuse_fd. A request read from it
+ * gets its reply through it, and when its last copy is closed the kernel
+ * fails the requests read from it that have no reply yet.
+ */
+int connection_clone(int fuse_fd, int *ret_fd);
 
 /*
  * Requests a dead worker had read, recorded in the in-flight slots from

@@ -4,14 +4,15 @@
  * the supervisor passed in, replays the kernel's INIT request into it, and
  * serves requests with its own thread pool. Each thread records the unique
  * id of the request it is processing in the handover region, so that the
- * supervisor can fail those requests if this process dies on a kernel that
- * cannot resend them.
+ * supervisor can have the kernel resend those requests if this process dies.
  */
 #include <pthread.h>
 #include <stdlib.h>
 #include <linux/fuse.h>
 #include <sys/prctl.h>
+#include <sys/uio.h>
 
+#include "connection.h"
 #include "daemon.h"
 #include "fileio.h"
 #include "fs.h"
@@ -39,6 +40,45 @@ struct worker {
         pthread_mutex_t done_lock;
         pthread_cond_t done_cond;
         bool done;
+};
+
+/*
+ * The devices a worker on a kernel without FUSE_NOTIFY_RESEND uses. A
+ * request is taken from the connection a moment before its id reaches the
+ * handover region, so a worker killed in between would leave a reader
+ * waiting forever. Requests read from a device of the worker's own are
+ * failed by the kernel when the worker dies, whenever it dies.
+ */
+struct worker_devices {
+        int connection_fd; /* the supervisor's device, which read the kernel's INIT */
+        int own_fd; /* a clone that no other process has open */
+        uint64_t init_unique;
+};
+
+static struct worker_devices devices = { -1, -1, 0 };
+
+static ssize_t devices_writev(int fd, struct iovec *iov, int count, void *userdata) {
+        const struct fuse_out_header *out = iov[0].iov_base;
+
+        (void) fd;
+        (void) userdata;
+
+        /* A reply must go to the device its request was read from. */
+        if (iov[0].iov_len >= sizeof(*out) && out->unique == devices.init_unique)
+                return writev(devices.connection_fd, iov, count);
+        return writev(devices.own_fd, iov, count);
+}
+
+static ssize_t devices_read(int fd, void *buf, size_t len, void *userdata) {
+        (void) fd;
+        (void) userdata;
+
+        return read(devices.own_fd, buf, len);
+}
+
+static const struct fuse_custom_io devices_io = {
+        .writev = devices_writev,
+        .read = devices_read,
 };
 
 struct serve_thread {
@@ -91,6 +131,19 @@ static int open_session(struct worker *w) {
         if (!w->session)
                 return log_error_errno(EIO, "Failed to create the FUSE session.");
 
+        if (!connection_offers_resend(w->handover)) {
+                int r;
+
+                devices.connection_fd = w->options->fuse_fd;
+                r = connection_clone(w->options->fuse_fd, &devices.own_fd);
+                if (r < 0)
+                        return r;
+                if (fuse_session_custom_io(w->session, &devices_io, devices.own_fd) < 0)
+                        return log_error_errno(EIO, "Failed to attach to the FUSE connection on fd %d.",
+                                               devices.own_fd);
+                return 0;
+        }
+
         /* libfuse takes a connection that is already mounted as "/dev/fd/N". */
         snprintf(fd_path, sizeof(fd_path), "/dev/fd/%d", w->options->fuse_fd);
         if (fuse_session_mount(w->session, fd_path) < 0)
@@ -119,6 +172,7 @@ static int replay_init(struct worker *w) {
 
         if (!w->options->answer_init)
                 header->unique = REPLAYED_INIT_UNIQUE;
+        devices.init_unique = header->unique;
 
         buf.mem = request;
         buf.size = (size_t) len;
