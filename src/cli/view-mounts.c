@@ -67,6 +67,18 @@ bool view_mount_is_view(struct json_object *m) {
         return false;
 }
 
+/*
+ * Remove the " (deleted)" that readlink() of /proc/self/exe shows once the
+ * binary was replaced, as an upgrade does: the path then names the new one.
+ */
+static void strip_deleted_suffix(char *path, size_t len) {
+        static const char suffix[] = " (deleted)";
+        size_t suffix_len = sizeof(suffix) - 1;
+
+        if (len > suffix_len && streq(path + len - suffix_len, suffix))
+                path[len - suffix_len] = '\0';
+}
+
 struct json_object *view_hook_entry(const char *views_dir) {
         _cleanup_json_ struct json_object *hook = json_object_new_object();
         char self[PATH_MAX];
@@ -77,6 +89,7 @@ struct json_object *view_hook_entry(const char *views_dir) {
         if (n < 0)
                 return NULL;
         self[n] = '\0';
+        strip_deleted_suffix(self, (size_t) n);
 
         if (!hook || json_add(hook, "path", json_object_new_string(self)) < 0 ||
             json_add(hook, "args", json_string_array(STRV("procview", "hook", "--views", views_dir))) < 0 ||

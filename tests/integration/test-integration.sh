@@ -204,6 +204,29 @@ test_spec_add() {
         is "spec add: eight views bound" "$(sed -n 2p <<<"$out")" 8
 }
 
+# The hook names the binary by path. When an upgrade replaces the binary
+# while "spec add" runs, the path must name the new binary, without the
+# " (deleted)" that /proc/self/exe then shows.
+test_spec_add_upgraded() {
+        local dir=$WORK/upgrade
+
+        mkdir -p "$dir"
+        cp "$PROCVIEW" "$dir/procview"
+        mkfifo "$dir/config.json"
+        timeout 10 "$dir/procview" spec add "$dir/config.json" --views "$MNT" --no-sysinfo >/dev/null 2>&1 &
+        local pid=$!
+        # spec add now waits to read the FIFO. Replace its binary, then feed it.
+        sleep 0.3
+        cp "$PROCVIEW" "$dir/procview.new"
+        mv "$dir/procview.new" "$dir/procview"
+        timeout 5 sh -c "echo '{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},\"linux\":{}}' >'$dir/config.json'"
+        wait "$pid"
+        is "spec add during an upgrade: exit status" "$?" 0
+        ok "spec add during an upgrade: hook names the binary's path" \
+                grep -qF "\"path\":\"$dir/procview\"" "$dir/config.json"
+        rm -rf "$dir"
+}
+
 test_mounts() {
         local oci flags out
 
@@ -387,6 +410,7 @@ test_hook crun
 test_hook_again
 test_hook_fails_open
 test_spec_add
+test_spec_add_upgraded
 test_mounts
 test_ps_and_restart
 test_automatic_reattach
