@@ -51,6 +51,7 @@ HOST_PROGRAMS="
         /usr/bin/umount /usr/bin/uniq /usr/bin/unshare /usr/bin/nsenter /usr/bin/wc /usr/bin/xargs
         /usr/bin/fusermount3 /usr/sbin/runc /usr/sbin/mkswap /usr/sbin/swapon /usr/sbin/swapoff
         /usr/bin/crun /usr/bin/dash /usr/bin/free /usr/bin/top /usr/bin/vmstat /usr/bin/uptime /usr/bin/lscpu
+        /usr/bin/pgrep
 "
 
 # Kernel modules the VM loads, each after the modules it depends on.

@@ -194,7 +194,9 @@ up_idle=${uptime_out##* }
 diag "uptime: $uptime_out, stat idle $idle"
 ok "uptime counts from the container's start" awk -v u="$up" 'BEGIN { exit !(u >= 1 && u < 60) }'
 ok "uptime idle is 2 CPUs x uptime - busy" close_to "$up_idle" "$(awk -v u="$up" -v b="$((user + system))" 'BEGIN { print 2 * u - b / 100 }')" 0.5
-ok "stat idle is 2 CPUs x uptime - busy in USER_HZ" close_to "$idle" "$(awk -v u="$up" -v b="$((user + system))" 'BEGIN { print 200 * u - b }')" 50
+# stat is read before uptime, up to a second before it in a VM without KVM on
+# a loaded host; a unit error would be off by a factor of 100.
+ok "stat idle is 2 CPUs x uptime - busy in USER_HZ" close_to "$idle" "$(awk -v u="$up" -v b="$((user + system))" 'BEGIN { print 200 * u - b }')" 200
 
 out=$(in_container "$S" bash -c "cat '$MNT/proc/stat'; $SPIN; cat '$MNT/proc/stat'" spin 10000)
 first=$(grep -m1 '^cpu ' <<<"$out")
@@ -331,6 +333,7 @@ for i in 1 2 3 4; do
 done
 on_exit "rm -f /tmp/$TEST_ID.loop*"
 sleep 2
+killed_before=$(grep -c 'was killed by signal' "$DAEMON_LOG")
 for k in 1 2 3; do
         kill -KILL "$(pgrep -P "$DAEMON_PID" -x procview-worker | head -n 1)"
         sleep 1.5
@@ -344,6 +347,7 @@ for i in 1 2 3 4; do
 done
 crash_errors='Input/output error|Software caused connection abort'
 diag "old kernel, worker killed 3 times: $(cat /tmp/$TEST_ID.loop* | grep -cE "$crash_errors") reads failed, longest read ${max} ms"
+is "old kernel: the worker was killed 3 times" "$(($(grep -c 'was killed by signal' "$DAEMON_LOG") - killed_before))" 3
 ok "old kernel: every reader finished" test "$(cat /tmp/$TEST_ID.loop* | grep -c '^reads=')" -eq 4
 ok "old kernel: no read hung (longest under 5 s)" test "$max" -lt 5000
 ok "old kernel: reads fail only with EIO or ECONNABORTED" \
