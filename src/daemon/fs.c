@@ -411,9 +411,28 @@ static void reply_unlocked(fuse_req_t req, struct open_file *of, size_t off, siz
                 free(copy);
 }
 
+/*
+ * Whether the kernel reads for its page cache, not for the reader alone. Every
+ * reader of an inode shares that cache, so a container could read another's
+ * view from it. Newer kernels (seen on 6.18) fill it for sendfile(), splice()
+ * and mmap() even of a direct_io file. A read for one reader carries the
+ * reader's lock owner, and a read for the page cache carries none.
+ */
+static bool read_for_page_cache(const struct fuse_file_info *fi) {
+        return fi->lock_owner == 0;
+}
+
 static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi) {
         struct open_file *of;
         int r;
+
+        /* sendfile() then fails, and busybox cat, for one, falls back to read(). */
+        if (read_for_page_cache(fi)) {
+                log_ratelimited(LOG_DEBUG, 0, "Failing a page cache read of inode %" PRIu64 " by pid %d.",
+                                (uint64_t) ino, (int) fs_reader(req));
+                fuse_reply_err(req, EIO);
+                return;
+        }
 
         of = open_file_get(req, ino, fi->fh);
         if (!of) {
