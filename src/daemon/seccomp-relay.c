@@ -28,6 +28,13 @@ struct seccomp_relay {
         size_t n_fds;
 };
 
+/* Whether a process accepts connections on the socket at addr. */
+static bool socket_accepts(const struct sockaddr_un *addr) {
+        _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+        return fd >= 0 && connect(fd, (const struct sockaddr *) addr, sizeof(*addr)) == 0;
+}
+
 static int listen_at(const char *path) {
         struct sockaddr_un addr = { .sun_family = AF_UNIX };
         _cleanup_free_ char *dir = NULL;
@@ -52,7 +59,12 @@ static int listen_at(const char *path) {
         if (fd < 0)
                 return log_error_errno(errno, "Failed to create the seccomp socket: %m");
 
-        /* A socket file left by an earlier daemon is stale: nothing listens on it any more. */
+        /* A socket file left by an earlier daemon is stale, but one that accepts belongs to a live daemon. */
+        if (socket_accepts(&addr))
+                return log_error_errno(EADDRINUSE,
+                                       "Another procviewd serves sysinfo() on '%s'. Stop it first, or give this one "
+                                       "its own --seccomp-socket.",
+                                       path);
         (void) unlink(path);
         if (bind(fd, (struct sockaddr *) &addr, sizeof(addr)) < 0)
                 return log_error_errno(errno, "Failed to bind the seccomp socket '%s': %m", path);

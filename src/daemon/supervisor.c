@@ -575,17 +575,18 @@ static int setup(struct supervisor *s, bool *ret_answer_init) {
                 log_info("Re-executed; replacing worker %d.", (int) o->worker_pid);
         }
 
-        r = setup_relay(s);
-        if (r < 0)
-                return r;
-
         if (!takeover) {
+                /* Mount first: a daemon that cannot mount must leave the socket of a running one alone. */
                 r = setup_new_mount(s);
                 if (r < 0)
                         return r;
                 s->resend = connection_can_resend(s->handover);
-                return 0;
+                return setup_relay(s);
         }
+
+        r = setup_relay(s);
+        if (r < 0)
+                return r;
 
         r = handover_map(s->handover_fd, &s->handover);
         if (r < 0)

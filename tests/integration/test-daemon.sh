@@ -46,8 +46,25 @@ for o in ro nosuid nodev allow_other; do
         ok "mount has option $o" grep -qE "(^| |,)$o(,|$)" <<<"$opts"
 done
 
-out=$("$PROCVIEWD" "$MNT" 2>&1)
+out=$("$PROCVIEWD" --seccomp-socket="$MNT.seccomp.sock" "$MNT" 2>&1)
 ok "a second daemon on the same mount point is refused" grep -q "is already a mount point" <<<"$out"
+ok "the refused daemon leaves the running one's seccomp socket" test -S "$MNT.seccomp.sock"
+
+# A second daemon on a free mount point serves, but leaves the socket alone.
+other=$(mktemp -d "/tmp/$TEST_ID-other.XXXXXX")
+"$PROCVIEWD" --seccomp-socket="$MNT.seccomp.sock" "$other" 2>"$other.log" &
+other_pid=$!
+on_exit "kill -TERM $other_pid 2>/dev/null; sleep 0.5; umount -l '$other' 2>/dev/null; rmdir '$other'; rm -f '$other.log'"
+for i in $(seq 1 100); do
+        [ -r "$other/proc/meminfo" ] && break
+        sleep 0.05
+done
+ok "a second daemon on a free mount point serves" grep -q '^MemTotal:' "$other/proc/meminfo"
+ok "the second daemon says that another one has the seccomp socket" \
+        grep -q "Another procviewd serves sysinfo() on '$MNT.seccomp.sock'" "$other.log"
+kill -TERM "$other_pid"
+wait "$other_pid"
+ok "the running daemon's seccomp socket outlives the second daemon" test -S "$MNT.seccomp.sock"
 
 for f in meminfo cpuinfo stat uptime diskstats swaps loadavg; do
         is "proc/$f has mode 0444" "$(stat -c %a "$MNT/proc/$f")" 444
