@@ -47,7 +47,8 @@ static void print_help(void) {
                "                             (default: " DEFAULT_RUNTIME_ROOT_PREFIX "RUNTIME)\n"
                "     --views DIR             Where procviewd serves the files\n"
                "                             (default: " DEFAULT_VIEWS_DIR ")\n"
-               "     --no-views              Do not bind-mount the procview files\n"
+               "     --no-views              Do not bind-mount the procview files; sysinfo()\n"
+               "                             then shows the host's values too\n"
                "     --hook                  Bind the files from the OCI hook ('procview hook')\n"
                "                             instead of config.json mounts\n"
                "  -v --volume SRC:DST[:ro]   Bind-mount host path SRC at DST, read-only with :ro\n"
@@ -421,7 +422,8 @@ static int fill_defaults(struct run_options *o) {
 
         make_views_dir_absolute(o);
 
-        if (o->no_sysinfo) {
+        /* sysinfo() figures that /proc does not match make tools such as busybox free print nonsense. */
+        if (o->no_sysinfo || !o->views_dir) {
                 free(o->seccomp_socket);
                 o->seccomp_socket = NULL;
         } else if (!o->seccomp_socket) {

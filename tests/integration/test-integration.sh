@@ -68,7 +68,7 @@ write_config() {
   "linux": {
     "namespaces": [ { "type": "pid" }, { "type": "mount" }, { "type": "ipc" }, { "type": "uts" } ],
     "resources": { "memory": { "limit": 52428800 } },
-    "cgroupsPath": "/procview-test/$name"
+    "cgroupsPath": "/$TEST_ID/$name"
   }
 }
 EOF
@@ -403,7 +403,7 @@ if ! make_rootfs || ! start_daemon; then
         done_testing
         exit 1
 fi
-on_exit "rmdir /sys/fs/cgroup/*/procview-test 2>/dev/null"
+on_exit "rmdir /sys/fs/cgroup/*/$TEST_ID /sys/fs/cgroup/$TEST_ID 2>/dev/null"
 
 test_hook runc
 test_hook crun

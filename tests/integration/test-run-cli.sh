@@ -142,9 +142,11 @@ test_exit_status() {
 
         use_name "$rt" exit
         name=$NAME
-        pv "$rt" "$name" --no-views busybox -- sh -c 'exit 7'
+        pv "$rt" "$name" --no-views --seccomp-socket "$WORK/no-such.sock" busybox -- sh -c 'exit 7' 2>"$WORK/stderr"
         status=$?
         is "$rt: exit status 7" "$status" "7"
+        # Without the views, sysinfo() is left alone too, so no socket is needed.
+        ok "$rt: --no-views leaves sysinfo() alone" sh -c "! grep -q sysinfo '$WORK/stderr'"
         check_no_leftovers "$rt" "$name"
 
         use_name "$rt" noexec

@@ -16,6 +16,8 @@ HOST_TOTAL_KB=$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)
 
 WORK=$(mktemp -d "/tmp/$TEST_ID.XXXXXX")
 on_exit "rm -rf '$WORK'"
+# The containers' cgroups sit under $TEST_ID; remove it after them.
+on_exit "rmdir /sys/fs/cgroup/*/$TEST_ID /sys/fs/cgroup/$TEST_ID 2>/dev/null"
 SOCKET=$WORK/seccomp.sock
 
 if ! start_daemon "--seccomp-socket=$SOCKET"; then
@@ -140,7 +142,7 @@ write_bundle() {
   "linux": {
     "namespaces": [ { "type": "pid" }, { "type": "mount" }, { "type": "ipc" }, { "type": "uts" } ],
     "resources": { "memory": { "limit": $LIMIT_BYTES } },
-    "cgroupsPath": "/procview-test/$(basename "$bundle")",
+    "cgroupsPath": "/$TEST_ID/$(basename "$bundle")",
     "seccomp": {
       "defaultAction": "SCMP_ACT_ALLOW",
       "architectures": [ "SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32" ],
