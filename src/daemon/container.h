@@ -40,6 +40,8 @@ struct container {
         uint64_t memory_until_ms;
         struct cg_cpu cpu;
         uint64_t cpu_until_ms;
+        pid_t last_pid; /* loadavg's last field */
+        uint64_t last_pid_until_ms;
 
         /* Managed by the cache under its own lock. */
         unsigned refs;

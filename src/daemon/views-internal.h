@@ -18,6 +18,9 @@ int view_loadavg(struct view_context *ctx, struct strbuf *out);
 
 uint64_t views_clock_ticks_per_sec(void);
 
+/* CLOCK_MONOTONIC in milliseconds, the clock of the per-container caches. */
+uint64_t views_now_ms(void);
+
 /* The container's uptime in clock ticks; the host's for readers in the daemon's pid namespace. */
 uint64_t views_container_uptime_ticks(const struct container *c);
 

@@ -68,13 +68,41 @@ static pid_t newest_task(const struct container *c) {
         return newest;
 }
 
+/*
+ * How long a container's last pid is reused. Finding it reads the cgroup's
+ * task list and the newest task's status, the most costly part of a read.
+ */
+#define LAST_PID_MAX_AGE_MS 100
+
+static pid_t find_last_pid(const struct container *c) {
+        pid_t newest = newest_task(c);
+
+        if (newest <= 0)
+                return 0;
+        return c->host_pidns ? newest : last_pid_in_namespace(newest);
+}
+
+static pid_t container_last_pid(struct container *c) {
+        uint64_t now = views_now_ms();
+        pid_t last_pid;
+
+        pthread_mutex_lock(&c->lock);
+        if (now >= c->last_pid_until_ms || container_is_settling(c)) {
+                c->last_pid = find_last_pid(c);
+                c->last_pid_until_ms = now + LAST_PID_MAX_AGE_MS;
+        }
+        last_pid = c->last_pid;
+        pthread_mutex_unlock(&c->lock);
+
+        return last_pid;
+}
+
 int view_loadavg(struct view_context *ctx, struct strbuf *out) {
         struct container *c = ctx->container;
         enum cg_controller controller = loadavg_sampler_controller(ctx->views->layout);
         struct loadavg_view view = {};
         struct load_sample sample;
         const char *path;
-        pid_t newest;
         int r;
 
         path = cgroup_path(c->cgroup, controller);
@@ -102,9 +130,7 @@ int view_loadavg(struct view_context *ctx, struct strbuf *out) {
         if (view.total < view.running)
                 view.total = view.running;
 
-        newest = newest_task(c);
-        if (newest > 0)
-                view.last_pid = c->host_pidns ? newest : last_pid_in_namespace(newest);
+        view.last_pid = container_last_pid(c);
 
         return render_loadavg(&view, out);
 }

@@ -111,7 +111,7 @@ static void host_online_cpus(struct cpuset *ret) {
 #define MEMORY_MAX_AGE_MS 100
 #define CPU_MAX_AGE_MS 1000
 
-static uint64_t now_ms(void) {
+uint64_t views_now_ms(void) {
         struct timespec ts;
 
         clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -119,7 +119,7 @@ static uint64_t now_ms(void) {
 }
 
 int views_container_memory(struct container *c, struct cg_memory *ret) {
-        uint64_t now = now_ms();
+        uint64_t now = views_now_ms();
         int r = 0;
 
         pthread_mutex_lock(&c->lock);
@@ -135,7 +135,7 @@ int views_container_memory(struct container *c, struct cg_memory *ret) {
 }
 
 int views_container_cpu(struct container *c, struct cg_cpu *ret) {
-        uint64_t now = now_ms();
+        uint64_t now = views_now_ms();
         int r = 0;
 
         pthread_mutex_lock(&c->lock);
