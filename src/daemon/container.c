@@ -504,6 +504,23 @@ void container_unref(struct container_cache *cache, struct container *c) {
         pthread_mutex_unlock(&cache->lock);
 }
 
+bool container_cache_drop_stale(struct container_cache *cache, struct container *c) {
+        struct container *entry;
+
+        if (!cgroup_is_stale(c->cgroup))
+                return false;
+
+        /* Another thread may have dropped the entry already. */
+        pthread_mutex_lock(&cache->lock);
+        for (entry = cache->buckets[bucket_of(c)]; entry && entry != c; entry = entry->next)
+                ;
+        if (entry)
+                cache_remove_locked(cache, c);
+        pthread_mutex_unlock(&cache->lock);
+
+        return true;
+}
+
 static bool entry_is_unused(const struct container *c, uint64_t now) {
         if (c->host_pidns && now - c->last_used >= HOST_ENTRY_IDLE_SEC)
                 return true;

@@ -73,6 +73,13 @@ int container_lookup(struct container_cache *cache, pid_t reader, struct contain
 void container_unref(struct container_cache *cache, struct container *c);
 
 /*
+ * If a cgroup of c was removed (its processes then belong to the parent),
+ * drop c from the cache so that the next lookup finds the reader's cgroups
+ * again. Returns whether a cgroup was removed.
+ */
+bool container_cache_drop_stale(struct container_cache *cache, struct container *c);
+
+/*
  * Drop entries whose init has exited or whose cgroup directories were
  * removed, and entries of host readers unused for a minute, so their fds are
  * closed. Returns how many were dropped.

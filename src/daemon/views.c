@@ -388,7 +388,7 @@ static bool view_needs_cpus(enum view_file f) {
         }
 }
 
-int views_render(struct views *v, enum view_file f, pid_t reader, struct strbuf *out) {
+static int render_once(struct views *v, enum view_file f, pid_t reader, struct strbuf *out, bool may_retry) {
         struct view_context ctx = { .views = v, .reader = reader };
         int r;
 
@@ -410,6 +410,11 @@ int views_render(struct views *v, enum view_file f, pid_t reader, struct strbuf 
                 compute_visible(v, ctx.container, &ctx.visible);
 
         r = view_renderers[f](&ctx, out);
+        if (r < 0 && r != -ENOMEM && r != -EOPNOTSUPP && may_retry &&
+            container_cache_drop_stale(v->cache, ctx.container)) {
+                container_unref(v->cache, ctx.container);
+                return -ESTALE;
+        }
         container_unref(v->cache, ctx.container);
         if (r == -ENOMEM)
                 return r;
@@ -421,6 +426,20 @@ int views_render(struct views *v, enum view_file f, pid_t reader, struct strbuf 
         }
 
         return strbuf_error(out);
+}
+
+/*
+ * Render f for reader. When the container's cgroup was removed under it,
+ * which makes the renderer fail, render once more from its new cgroups
+ * rather than show the host's file between two container views.
+ */
+int views_render(struct views *v, enum view_file f, pid_t reader, struct strbuf *out) {
+        int r;
+
+        r = render_once(v, f, reader, out, true);
+        if (r == -ESTALE)
+                r = render_once(v, f, reader, out, false);
+        return r;
 }
 
 void views_visible_cpus(struct views *v, pid_t reader, struct cpuset *ret) {
