@@ -83,47 +83,39 @@ cg_set_memory_limit "$SMALL" $((50 * 1024 * 1024))
 cg_set_cpu_quota "$SMALL" 100000 100000
 cg_set_memory_limit "$LARGE" $((100 * 1024 * 1024))
 
-# read_loop ROUNDS MEM_LINE CPUS: print the number of reads that showed
-# another MemTotal line or CPU count.
+# read_loop ROUNDS MEM_LINE CPUS CAT: print the number of reads with CAT
+# that showed another MemTotal line or CPU count.
 read_loop='
         wrong=0 i=0
         while [ $i -lt "$1" ]; do
                 i=$((i + 1))
-                read -r line <"$MNT/proc/meminfo"
+                line=$($4 "$MNT/proc/meminfo" | head -n 1)
                 [ "$line" = "$2" ] || wrong=$((wrong + 1))
-                cpus=$(grep -c "^processor" "$MNT/proc/cpuinfo")
+                cpus=$($4 "$MNT/proc/cpuinfo" | grep -c "^processor")
                 [ "$cpus" = "$3" ] || wrong=$((wrong + 1))
         done
         echo "$wrong"'
-MNT=$MNT in_container "$SMALL" sh -c "$read_loop" sh 300 "MemTotal:          51200 kB" 1 >"$WORK/small" &
-small=$!
-MNT=$MNT in_container "$LARGE" sh -c "$read_loop" sh 300 "MemTotal:         102400 kB" "$HOST_CPUS" >"$WORK/large" &
-large=$!
-wait "$small" "$large"
-is "parallel containers: the 50 MiB, 1 CPU one saw only its own figures" "$(cat "$WORK/small")" 0
-is "parallel containers: the 100 MiB, all-CPU one saw only its own figures" "$(cat "$WORK/large")" 0
 
-# busybox cat, the cat of Alpine and other small images, copies with
-# sendfile(), which newer kernels serve from the page cache that every
-# reader of an inode shares. Each read must still show the reader's own
-# figures, or fail so that busybox falls back to read().
-busybox_loop='
-        wrong=0 i=0
-        while [ $i -lt "$1" ]; do
-                i=$((i + 1))
-                line=$(busybox cat "$MNT/proc/meminfo" | head -n 1)
-                [ "$line" = "$2" ] || wrong=$((wrong + 1))
-                cpus=$(busybox cat "$MNT/proc/cpuinfo" | grep -c "^processor")
-                [ "$cpus" = "$3" ] || wrong=$((wrong + 1))
-        done
-        echo "$wrong"'
-MNT=$MNT in_container "$SMALL" sh -c "$busybox_loop" sh 200 "MemTotal:          51200 kB" 1 >"$WORK/small" &
-small=$!
-MNT=$MNT in_container "$LARGE" sh -c "$busybox_loop" sh 200 "MemTotal:         102400 kB" "$HOST_CPUS" >"$WORK/large" &
-large=$!
-wait "$small" "$large"
-is "busybox cat (sendfile): the 50 MiB, 1 CPU container saw only its own figures" "$(cat "$WORK/small")" 0
-is "busybox cat (sendfile): the 100 MiB, all-CPU container saw only its own figures" "$(cat "$WORK/large")" 0
+# read_in_parallel CAT ROUNDS: both containers read ROUNDS times at once.
+read_in_parallel() {
+        local small large
+        MNT=$MNT in_container "$SMALL" sh -c "$read_loop" sh "$2" "MemTotal:          51200 kB" 1 "$1" \
+                >"$WORK/small" &
+        small=$!
+        MNT=$MNT in_container "$LARGE" sh -c "$read_loop" sh "$2" "MemTotal:         102400 kB" "$HOST_CPUS" "$1" \
+                >"$WORK/large" &
+        large=$!
+        wait "$small" "$large"
+        is "$1: the 50 MiB, 1 CPU container saw only its own figures" "$(cat "$WORK/small")" 0
+        is "$1: the 100 MiB, all-CPU container saw only its own figures" "$(cat "$WORK/large")" 0
+}
+
+# GNU cat copies with read(). busybox cat, the cat of Alpine and other small
+# images, copies with sendfile(), which newer kernels serve from the page
+# cache that every reader of an inode shares. Each read must still show the
+# reader's own figures, or fail so that busybox falls back to read().
+read_in_parallel cat 300
+read_in_parallel "busybox cat" 200
 
 is "a reader running as nobody gets its container's view" \
         "$(in_container "$SMALL" setpriv --reuid=65534 --regid=65534 --clear-groups head -n 1 "$MNT/proc/meminfo")" \
