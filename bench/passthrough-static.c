@@ -109,7 +109,7 @@ static const char *describe_content(const char *buf, ssize_t n) {
 }
 
 /* Open path with the given reply, print the outcome and return the descriptor or -1. */
-static int check_open(const char *path, enum open_reply reply, const char *what) {
+static int check_open(const char *path, enum open_reply reply, const char *description) {
         static char buf[sizeof(raw_fuse_content)];
         uint64_t reads_before;
         ssize_t n;
@@ -118,18 +118,19 @@ static int check_open(const char *path, enum open_reply reply, const char *what)
         atomic_store(&next_open_reply, reply);
         fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0) {
-                printf("  %-62s open() failed: %s (%s)\n", what, strerrorname_np(errno), strerror(errno));
+                printf("  %-62s open() failed: %s (%s)\n", description, strerrorname_np(errno), strerror(errno));
                 return -1;
         }
 
         reads_before = atomic_load(&fs.read_requests);
         n = pread(fd, buf, sizeof(buf), 0);
         if (n < 0) {
-                printf("  %-62s opened, but read() failed: %s (%s)\n", what, strerrorname_np(errno), strerror(errno));
+                printf("  %-62s opened, but read() failed: %s (%s)\n", description, strerrorname_np(errno),
+                       strerror(errno));
                 return fd;
         }
-        printf("  %-62s ok: read %zd bytes (%s), FUSE_READ requests: %" PRIu64 "\n", what, n, describe_content(buf, n),
-               atomic_load(&fs.read_requests) - reads_before);
+        printf("  %-62s ok: read %zd bytes (%s), FUSE_READ requests: %" PRIu64 "\n", description, n,
+               describe_content(buf, n), atomic_load(&fs.read_requests) - reads_before);
         return fd;
 }
 
@@ -144,7 +145,7 @@ static void check(const char *mountpoint) {
         struct {
                 bool close_first; /* close the descriptors of the earlier opens first */
                 enum open_reply reply;
-                const char *what;
+                const char *description;
         } steps[] = {
                 { true, OPEN_BACKING_A, "open 1, backing file A:" },
                 { false, OPEN_BACKING_A, "open 2 while 1 is held, backing file A again:" },
@@ -166,7 +167,7 @@ static void check(const char *mountpoint) {
         for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
                 if (steps[i].close_first)
                         close_all(fds, &n_fds);
-                fds[n_fds++] = check_open(path, steps[i].reply, steps[i].what);
+                fds[n_fds++] = check_open(path, steps[i].reply, steps[i].description);
         }
         close_all(fds, &n_fds);
         fflush(stdout);

@@ -195,7 +195,7 @@ diag "uptime: $uptime_out, stat idle $idle"
 ok "uptime counts from the container's start" awk -v u="$up" 'BEGIN { exit !(u >= 1 && u < 60) }'
 ok "uptime idle is 2 CPUs x uptime - busy" close_to "$up_idle" "$(awk -v u="$up" -v b="$((user + system))" 'BEGIN { print 2 * u - b / 100 }')" 0.5
 # stat is read before uptime, up to a second before it in a VM without KVM on
-# a loaded host; a unit error would be off by a factor of 100.
+# a loaded host. A unit error would be off by a factor of 100.
 ok "stat idle is 2 CPUs x uptime - busy in USER_HZ" close_to "$idle" "$(awk -v u="$up" -v b="$((user + system))" 'BEGIN { print 200 * u - b }')" 200
 
 out=$(in_container "$S" bash -c "cat '$MNT/proc/stat'; $SPIN; cat '$MNT/proc/stat'" spin 10000)
