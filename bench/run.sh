@@ -48,7 +48,7 @@ else
         # the young ones.
         WARM_UP=2
         LOADAVG_WARM_UP=6
-        # Each read cell runs this many times, the servers taking turns; the
+        # Each read cell runs this many times, the servers taking turns. The
         # report gives the median of each value.
         REPEAT=${BENCH_REPEAT:-3}
 fi
@@ -210,13 +210,14 @@ done
 
 echo "bench: 10 and $SCALE_CONTAINERS containers of $SCALE_THREADS threads, ${IDLE_SECONDS}s idle measurements"
 for server in procview lxcfs; do
-        bench "$server" scale-small meminfo -r 4 -c 10 -t "$SCALE_THREADS" -s "$SECONDS_PER_RUN" -w "$WARM_UP"
+        bench "$server" scale-small meminfo -r 4 -c 10 -s "$SECONDS_PER_RUN" -w "$WARM_UP"
         bench "$server" scale meminfo -r 4 -c "$SCALE_CONTAINERS" -t "$SCALE_THREADS" -s "$SECONDS_PER_RUN" \
                 -i "$IDLE_SECONDS"
         # The per-read cost against the number of containers: the same reads
         # as scale-small, of the first 10 containers, while all of them exist.
-        bench "$server" scale-same meminfo -r 4 -c "$SCALE_CONTAINERS" -R 10 -t "$SCALE_THREADS" \
-                -s "$SECONDS_PER_RUN" -w "$WARM_UP"
+        # Both use containers of one process, as the sampling cell alone needs
+        # the 10 threads.
+        bench "$server" scale-same meminfo -r 4 -c "$SCALE_CONTAINERS" -R 10 -s "$SECONDS_PER_RUN" -w "$WARM_UP"
 done
 
 "$TOP/bench/report.awk" -v smoke="$SMOKE" -v scale="$SCALE_CONTAINERS" -v data="$OUT/reads.dat" "$RAW"
