@@ -196,6 +196,15 @@ start_daemon() {
         return 1
 }
 
+# start_daemon_or_bail [OPTIONS...]: start_daemon, or end the test with one
+# failed check when procviewd does not serve a mount.
+start_daemon_or_bail() {
+        start_daemon "$@" && return 0
+        echo "not ok - procviewd serves a mount"
+        done_testing
+        exit 1
+}
+
 # set_view_files: set the array VIEW_FILES to every file view under $MNT.
 set_view_files() {
         local f

@@ -9,11 +9,7 @@ require_root
 STATE=$(mktemp -d "/tmp/$TEST_ID-state.XXXXXX")
 on_exit "rm -rf '$STATE'"
 
-if ! start_daemon; then
-        echo "not ok - procviewd serves a mount"
-        done_testing
-        exit 1
-fi
+start_daemon_or_bail
 
 # run_in RUNTIME ROOTFS COMMAND...: a 50 MiB, 1 CPU container on CPUs 0-1.
 run_in() {

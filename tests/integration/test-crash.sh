@@ -12,11 +12,7 @@ KILLS=10
 UPGRADES=5
 MAX_LATENCY_MS=2000
 
-if ! start_daemon; then
-        echo "not ok - procviewd serves a mount"
-        done_testing
-        exit 1
-fi
+start_daemon_or_bail
 
 set_view_files
 FILES=("${VIEW_FILES[@]}")

@@ -34,11 +34,7 @@ ok "--version prints the version" sh -c "'$PROCVIEWD' --version | grep -q '^proc
 
 # ---- the mount ----------------------------------------------------------
 
-if ! start_daemon; then
-        echo "not ok - procviewd serves a mount"
-        done_testing
-        exit 1
-fi
+start_daemon_or_bail
 
 opts=$(findmnt -no FSTYPE,OPTIONS "$MNT")
 ok "mount is fuse.procview" grep -q '^fuse.procview ' <<<"$opts"

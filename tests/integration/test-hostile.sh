@@ -20,11 +20,7 @@ if [ "$CG_V2" = 1 ]; then
         exit 0
 fi
 
-if ! start_daemon; then
-        echo "not ok - procviewd serves a mount"
-        done_testing
-        exit 1
-fi
+start_daemon_or_bail
 
 set_view_files
 FILES=("${VIEW_FILES[@]}")

@@ -11,11 +11,7 @@ require_root
 WORK=$(mktemp -d "/tmp/$TEST_ID.XXXXXX")
 on_exit "rm -rf '$WORK'"
 
-if ! start_daemon; then
-        echo "not ok - procviewd serves a mount"
-        done_testing
-        exit 1
-fi
+start_daemon_or_bail
 
 HOST_CPUS=$(grep -c '^processor' /proc/cpuinfo)
 WORKER_PID=$(pgrep -P "$DAEMON_PID" -x procview-worker | head -n 1)

@@ -37,11 +37,7 @@ READLOOP=$BUILD/tests/integration/readloop
 WORK=$(mktemp -d "/tmp/$TEST_ID.XXXXXX")
 on_exit "rm -rf '$WORK'"
 
-if ! start_daemon; then
-        echo "not ok - procviewd serves a mount"
-        done_testing
-        exit 1
-fi
+start_daemon_or_bail
 set_view_files
 WORKER_PID=$(pgrep -P "$DAEMON_PID" -x procview-worker | head -n 1)
 

@@ -29,11 +29,7 @@ close_to() {
 # spin N: a shell loop of N iterations, to use some CPU time.
 SPIN='i=0; while [ $i -lt $1 ]; do i=$((i+1)); done'
 
-if ! start_daemon; then
-        echo "not ok - procviewd serves a mount"
-        done_testing
-        exit 1
-fi
+start_daemon_or_bail
 
 host_mem_kb=$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)
 diag "VM: $(nproc) CPUs online ($(cat /sys/devices/system/cpu/online)), MemTotal $host_mem_kb kB"
