@@ -27,8 +27,8 @@ static void print_help(void) {
                "                       the cpuset to ceil(quota/period) CPUs, 'cpuset' uses the\n"
                "                       cpuset alone\n"
                "  --log-level=LEVEL    error, warning, notice, info (default) or debug\n"
-               "  --threads=N          request threads of the worker, 1 to %d (default: twice\n"
-               "                       the online CPUs, 4 to 16)\n"
+               "  --threads=N          request threads of the worker, 1 to %d (default: one\n"
+               "                       per online CPU, 2 to 16)\n"
                "  --seccomp-socket=PATH  where runtimes send seccomp notification fds, so that\n"
                "                       sysinfo() in containers shows their limits (default\n"
                "                       " DEFAULT_SECCOMP_SOCKET "; empty turns it off)\n"
@@ -161,18 +161,15 @@ static int parse_option(int c, struct daemon_options *o) {
 }
 
 /*
- * Twice the online CPUs, from 4 to 16. The kernel wakes the waiting request
- * threads in turn, so each idle thread more makes the next wake-up colder: on
- * 2 CPUs, 4 threads served 4 readers faster than 8, with a p99 of about
- * 280 µs against 410 µs. A few more than the CPUs keep requests moving while
- * one waits on a slow cgroup or /proc file.
+ * Return one request thread per online CPU, 2 to 16. The kernel wakes the thread that
+ * waited longest, so each extra idle thread makes wake-ups colder (docs/benchmarks.md).
  */
 static unsigned default_threads(void) {
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
         if (cpus < 2)
-                return 4;
-        return cpus > 8 ? 16 : (unsigned) (2 * cpus);
+                return 2;
+        return cpus > 16 ? 16 : (unsigned) cpus;
 }
 
 static int parse_options(int argc, char **argv, struct daemon_options *ret) {
