@@ -187,6 +187,8 @@ static struct container *container_free(struct container *c) {
                 close(c->init_pidfd);
         cgroup_free(c->cgroup);
         cpu_history_done(&c->history);
+        cg_cpuacct_done(&c->cpuacct);
+        cg_io_done(&c->io);
         pthread_mutex_destroy(&c->lock);
         free(c->cgroup_text);
         free(c);

@@ -17,6 +17,7 @@
 
 #include "cgroup.h"
 #include "cpuview.h"
+#include "sampler.h"
 
 struct container {
         /* Immutable after creation. */
@@ -40,6 +41,14 @@ struct container {
         uint64_t memory_until_ms;
         struct cg_cpu cpu;
         uint64_t cpu_until_ms;
+        struct cg_cpuacct cpuacct;
+        uint64_t cpuacct_uptime_ticks; /* the container's uptime when cpuacct was read */
+        uint64_t cpuacct_until_ms;
+        struct cg_io io;
+        uint64_t io_until_ms;
+        struct load_sample load; /* the sampler's sum over the cgroup subtree */
+        unsigned load_walks; /* the sampler's completed walks when load was summed */
+        bool load_valid;
         pid_t last_pid; /* loadavg's last field */
         uint64_t last_pid_until_ms;
 

@@ -52,6 +52,9 @@ struct loadavg_sampler {
         struct sample_entry *buckets[ENTRY_BUCKETS];
         unsigned generation;
 
+        /* Completed walks, read without the lock. */
+        unsigned walks;
+
         /* Guards stopping; cond wakes the thread to stop. */
         pthread_mutex_t stop_lock;
         pthread_cond_t stop_cond;
@@ -263,6 +266,7 @@ void loadavg_sampler_tick(struct loadavg_sampler *s) {
 
         walk_cgroup(s, s->root_fd, "/", 0);
         drop_vanished(s);
+        __atomic_add_fetch(&s->walks, 1, __ATOMIC_RELEASE);
 
         if (s->handover)
                 handover_set_last_sample(s->handover, boottime_sec());
@@ -418,6 +422,10 @@ static bool path_is_within(const char *path, const char *base) {
 
         rest = startswith(path, base);
         return rest && (*rest == '\0' || *rest == '/');
+}
+
+unsigned loadavg_sampler_walks(struct loadavg_sampler *s) {
+        return __atomic_load_n(&s->walks, __ATOMIC_ACQUIRE);
 }
 
 int loadavg_sampler_get(struct loadavg_sampler *s, const char *path, struct load_sample *ret) {

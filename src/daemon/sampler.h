@@ -44,6 +44,12 @@ struct load_sample {
  */
 int loadavg_sampler_get(struct loadavg_sampler *s, const char *path, struct load_sample *ret);
 
+/*
+ * How many walks over the hierarchy have completed. A sum from
+ * loadavg_sampler_get() stays what it is until this count changes.
+ */
+unsigned loadavg_sampler_walks(struct loadavg_sampler *s);
+
 /* The controller whose hierarchy the sampler walks. */
 enum cg_controller loadavg_sampler_controller(const struct cgroup_layout *layout);
 

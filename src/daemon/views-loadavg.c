@@ -97,6 +97,39 @@ static pid_t container_last_pid(struct container *c) {
         return last_pid;
 }
 
+/*
+ * Return the sampler's sum for the container's cgroup subtree, summed once per
+ * walk of the sampler (when it changes) and not on every read.
+ */
+static int container_load(struct views *v, struct container *c, const char *path, struct load_sample *ret) {
+        unsigned walks = loadavg_sampler_walks(v->sampler);
+        struct load_sample sample;
+        bool cached;
+        int r;
+
+        pthread_mutex_lock(&c->lock);
+        cached = c->load_valid && c->load_walks == walks;
+        if (cached)
+                *ret = c->load;
+        pthread_mutex_unlock(&c->lock);
+        if (cached)
+                return 0;
+
+        r = loadavg_sampler_get(v->sampler, path, &sample);
+        if (r < 0)
+                return r;
+
+        /* The count is from before the sum, so a walk that ended in between only costs one more sum. */
+        pthread_mutex_lock(&c->lock);
+        c->load = sample;
+        c->load_walks = walks;
+        c->load_valid = true;
+        pthread_mutex_unlock(&c->lock);
+
+        *ret = sample;
+        return 0;
+}
+
 int view_loadavg(struct view_context *ctx, struct strbuf *out) {
         struct container *c = ctx->container;
         enum cg_controller controller = loadavg_sampler_controller(ctx->views->layout);
@@ -109,7 +142,7 @@ int view_loadavg(struct view_context *ctx, struct strbuf *out) {
         if (!path)
                 return -ENOENT;
 
-        r = loadavg_sampler_get(ctx->views->sampler, path, &sample);
+        r = container_load(ctx->views, c, path, &sample);
         if (r < 0 && r != -ENOENT)
                 return r;
 

@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "fileio.h"
@@ -105,10 +106,10 @@ static void host_online_cpus(struct cpuset *ret) {
 }
 
 /*
- * How long cgroup values are reused: memory usage moves constantly, limits,
- * quotas and cpusets only when an operator changes them.
+ * How long cgroup values are reused. Usage and counters move constantly (like the
+ * host files, reused 100 ms), limits, quotas and cpusets only when an operator changes them.
  */
-#define MEMORY_MAX_AGE_MS 100
+#define USAGE_MAX_AGE_MS 100
 #define CPU_MAX_AGE_MS 1000
 
 uint64_t views_now_ms(void) {
@@ -125,7 +126,7 @@ int views_container_memory(struct container *c, struct cg_memory *ret) {
         pthread_mutex_lock(&c->lock);
         if (now >= c->memory_until_ms || container_is_settling(c)) {
                 r = cgroup_read_memory(c->cgroup, &c->memory);
-                c->memory_until_ms = r >= 0 ? now + MEMORY_MAX_AGE_MS : 0;
+                c->memory_until_ms = r >= 0 ? now + USAGE_MAX_AGE_MS : 0;
         }
         if (r >= 0)
                 *ret = c->memory;
@@ -145,6 +146,67 @@ int views_container_cpu(struct container *c, struct cg_cpu *ret) {
         }
         if (r >= 0)
                 *ret = c->cpu;
+        pthread_mutex_unlock(&c->lock);
+
+        return r;
+}
+
+/*
+ * Reread c's CPU usage once it is USAGE_MAX_AGE_MS old, with the uptime of the same
+ * moment, because idle time is uptime minus usage. Called with c->lock held.
+ */
+static int refresh_cpuacct_locked(struct container *c) {
+        uint64_t now = views_now_ms();
+        struct cg_cpuacct acct = {};
+        int r;
+
+        if (now < c->cpuacct_until_ms && !container_is_settling(c))
+                return 0;
+
+        r = cgroup_read_cpuacct(c->cgroup, &acct);
+        if (r < 0) {
+                c->cpuacct_until_ms = 0;
+                return r;
+        }
+
+        cg_cpuacct_done(&c->cpuacct);
+        c->cpuacct = acct;
+        c->cpuacct_uptime_ticks = views_container_uptime_ticks(c);
+        c->cpuacct_until_ms = now + USAGE_MAX_AGE_MS;
+        return 0;
+}
+
+static int io_copy(const struct cg_io *src, struct cg_io *ret) {
+        struct cg_io_device *devices = NULL;
+
+        if (src->n_devices > 0) {
+                devices = malloc(src->n_devices * sizeof(*devices));
+                if (!devices)
+                        return -ENOMEM;
+                memcpy(devices, src->devices, src->n_devices * sizeof(*devices));
+        }
+
+        *ret = (struct cg_io){ .n_devices = src->n_devices, .devices = devices };
+        return 0;
+}
+
+/* A copy of the container's I/O counters, reused like its memory usage. Free it with cg_io_done(). */
+static int container_io(struct container *c, struct cg_io *ret) {
+        uint64_t now = views_now_ms();
+        struct cg_io io = {};
+        int r = 0;
+
+        pthread_mutex_lock(&c->lock);
+        if (now >= c->io_until_ms || container_is_settling(c)) {
+                r = cgroup_read_io(c->cgroup, &io);
+                if (r >= 0) {
+                        cg_io_done(&c->io);
+                        c->io = io;
+                }
+                c->io_until_ms = r >= 0 ? now + USAGE_MAX_AGE_MS : 0;
+        }
+        if (r >= 0)
+                r = io_copy(&c->io, ret);
         pthread_mutex_unlock(&c->lock);
 
         return r;
@@ -196,27 +258,21 @@ static void restore_history_locked(struct views *v, struct container *c) {
 static int compute_cpu_times(struct view_context *ctx, struct cpu_times **ret_percpu, struct cpu_times *ret_total) {
         _cleanup_free_ struct cpu_times *percpu = NULL;
         struct container *c = ctx->container;
-        struct cg_cpuacct acct = {};
         int r;
 
-        r = cgroup_read_cpuacct(c->cgroup, &acct);
-        if (r < 0)
-                return r;
-
         percpu = calloc(cpuset_count(&ctx->visible) + 1, sizeof(*percpu));
-        if (!percpu) {
-                cg_cpuacct_done(&acct);
+        if (!percpu)
                 return -ENOMEM;
-        }
 
         pthread_mutex_lock(&c->lock);
-        restore_history_locked(ctx->views, c);
-        r = cpuview_times(&ctx->visible, &acct, views_container_uptime_ticks(c), &c->history, percpu, ret_total);
+        r = refresh_cpuacct_locked(c);
+        if (r >= 0) {
+                restore_history_locked(ctx->views, c);
+                r = cpuview_times(&ctx->visible, &c->cpuacct, c->cpuacct_uptime_ticks, &c->history, percpu, ret_total);
+        }
         if (r >= 0 && ctx->views->handover)
                 handover_save_cpu(ctx->views->handover, history_key_a(c), history_key_b(c), &c->history);
         pthread_mutex_unlock(&c->lock);
-
-        cg_cpuacct_done(&acct);
         if (r < 0)
                 return r;
 
@@ -312,7 +368,7 @@ static int view_diskstats(struct view_context *ctx, struct strbuf *out) {
         struct cg_io io = {};
         int r;
 
-        r = cgroup_read_io(ctx->container->cgroup, &io);
+        r = container_io(ctx->container, &io);
         if (r < 0)
                 return r;
 
