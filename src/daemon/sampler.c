@@ -96,6 +96,38 @@ static void count_tasks_from_proc(struct loadavg_sampler *s, int dir_fd, struct 
         }
 }
 
+/* Lines of the cgroup's task list: every thread, whatever its state. */
+static unsigned count_task_lines(struct loadavg_sampler *s, int dir_fd) {
+        _cleanup_free_ char *tasks = NULL;
+        unsigned n = 0;
+        size_t len;
+
+        if (read_full_file_at(dir_fd, s->tasks_file, &tasks, &len) < 0)
+                return 0;
+
+        for (size_t i = 0; i < len; i++)
+                n += tasks[i] == '\n';
+        return n;
+}
+
+/*
+ * Take running tasks from taskstats and the total from the task list. taskstats
+ * matches exact states, so it misses freezable sleeps (nanosleep, futex) and
+ * counts killable waits for I/O only in nr_io_wait.
+ */
+static void counts_from_cgroupstats(struct loadavg_sampler *s, int dir_fd, const struct cgroupstats *stats,
+                                    struct task_counts *ret) {
+        unsigned counted;
+
+        ret->running = (unsigned) stats->nr_running;
+        ret->uninterruptible = (unsigned) (stats->nr_uninterruptible + stats->nr_io_wait);
+
+        counted = ret->running + ret->uninterruptible;
+        ret->total = count_task_lines(s, dir_fd);
+        if (ret->total < counted)
+                ret->total = counted; /* threads that came after the list was read */
+}
+
 static void count_tasks(struct loadavg_sampler *s, int dir_fd, struct task_counts *ret) {
         struct cgroupstats stats;
         int r;
@@ -105,10 +137,7 @@ static void count_tasks(struct loadavg_sampler *s, int dir_fd, struct task_count
         if (s->cgroupstats) {
                 r = cgroupstats_get(s->cgroupstats, dir_fd, &stats);
                 if (r >= 0) {
-                        ret->running = (unsigned) stats.nr_running;
-                        ret->uninterruptible = (unsigned) stats.nr_uninterruptible;
-                        ret->total = (unsigned) (stats.nr_running + stats.nr_sleeping + stats.nr_stopped +
-                                                 stats.nr_uninterruptible);
+                        counts_from_cgroupstats(s, dir_fd, &stats, ret);
                         return;
                 }
 

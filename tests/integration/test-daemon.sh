@@ -127,6 +127,39 @@ ok "loadavg's last pid is the container's own" test "$last_pid" -lt 10
 tasks=$(cut -d' ' -f4 <<<"$loadavg")
 is "loadavg counts the container's one task" "${tasks#*/}" 1
 
+# A long-lived container's reads reuse the daemon's sum of its load, so new
+# threads in its cgroup must show once the next walk (every 5 s) counts them.
+LOAD=$TEST_ID-load
+cg_create "$LOAD"
+in_container "$LOAD" sleep 600 &
+on_exit "kill $! 2>/dev/null"
+load_procs=$(cg_dirs "$LOAD" | head -n 1)/cgroup.procs
+for _ in $(seq 50); do
+        load_init=$(head -n 1 "$load_procs")
+        [ -n "$load_init" ] && break
+        sleep 0.1
+done
+load_view() {
+        nsenter --target "$load_init" --pid -- cat "$MNT/proc/loadavg"
+}
+# load_threads: the total in loadavg's fourth field.
+load_threads() {
+        load_view | awk '{ split($4, t, "/"); print t[2] }'
+}
+sleep 6 # the sampler has walked the container's cgroup at least once
+is "sampled loadavg counts the init" "$(load_threads)" 1
+for _ in 1 2 3; do
+        PV_CG_DIRS=$(cg_dirs "$LOAD" | tr '\n' ' ') sh -c 'for d in $PV_CG_DIRS; do echo $$ >"$d/cgroup.procs"; done; exec sleep 600' &
+        on_exit "kill $! 2>/dev/null"
+done
+seen=
+for _ in $(seq 120); do
+        seen=$(load_threads)
+        [ "$seen" = 4 ] && break
+        sleep 0.1
+done
+is "loadavg counts new threads after a walk" "$seen" 4
+
 swaps=$(view "$CHILD" proc/swaps)
 ok "swaps starts with the header" grep -q '^Filename' <<<"$swaps"
 if ! grep -q memsw "$CG_ROOT/memory/memory.stat" 2>/dev/null && [ "$(wc -l </proc/swaps)" -le 1 ]; then
