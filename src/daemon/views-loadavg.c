@@ -6,6 +6,7 @@
  */
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include "fileio.h"
 #include "log.h"
@@ -74,12 +75,27 @@ static pid_t newest_task(const struct container *c) {
  */
 #define LAST_PID_MAX_AGE_MS 100
 
+static bool task_in_pidns(pid_t tid, uint64_t pidns_ino) {
+        char path[64];
+        struct stat st;
+
+        snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int) tid);
+        return stat(path, &st) >= 0 && (uint64_t) st.st_ino == pidns_ino;
+}
+
+/* 0 when the newest task has no pid of the container's own to show. */
 static pid_t find_last_pid(const struct container *c) {
         pid_t newest = newest_task(c);
 
         if (newest <= 0)
                 return 0;
-        return c->host_pidns ? newest : last_pid_in_namespace(newest);
+        if (c->host_pidns)
+                return newest;
+
+        /* A task that joined the cgroup from outside has no pid in the namespace. */
+        if (!task_in_pidns(newest, c->pidns_ino))
+                return 0;
+        return last_pid_in_namespace(newest);
 }
 
 static pid_t container_last_pid(struct container *c) {
@@ -88,7 +104,10 @@ static pid_t container_last_pid(struct container *c) {
 
         pthread_mutex_lock(&c->lock);
         if (now >= c->last_pid_until_ms || container_is_settling(c)) {
-                c->last_pid = find_last_pid(c);
+                pid_t found = find_last_pid(c);
+
+                if (found > 0)
+                        c->last_pid = found; /* otherwise keep the last one found */
                 c->last_pid_until_ms = now + LAST_PID_MAX_AGE_MS;
         }
         last_pid = c->last_pid;

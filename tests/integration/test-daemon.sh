@@ -159,6 +159,8 @@ for _ in $(seq 120); do
         sleep 0.1
 done
 is "loadavg counts new threads after a walk" "$seen" 4
+last_pid=$(load_view | awk '{ print $5 }')
+ok "loadavg last pid hides host pids (got $last_pid)" test "$last_pid" -lt 10
 
 swaps=$(view "$CHILD" proc/swaps)
 ok "swaps starts with the header" grep -q '^Filename' <<<"$swaps"
