@@ -339,6 +339,10 @@ void handover_clear_seccomp(struct handover *h, unsigned slot) {
         atomic_fetch_add(&s->seq, 1);
 }
 
+void handover_set_seccomp_receiving(struct handover *h, unsigned slot, uint32_t fd_id, uint64_t last_id) {
+        handover_set_seccomp(h, slot, fd_id, &last_id, HANDOVER_SECCOMP_MARK_LEN);
+}
+
 ssize_t handover_get_seccomp(struct handover *h, unsigned slot, uint32_t *ret_fd_id, void *notif, size_t size) {
         struct seccomp_slot *s;
         uint64_t seq;

@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <seccomp.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 
 #include "log.h"
+#include "parse.h"
 #include "sysinfo-agent.h"
 
 /* epoll data of the control socket; notification fds use their index. */
@@ -16,7 +19,11 @@
 struct notify_fd {
         uint32_t id;
         int fd;
+        uint64_t last_id; /* of the last notification received on fd, 0 when unknown */
 };
+
+/* Notification ids after a receive mark that a new worker checks; the kernel numbers them in sequence. */
+#define ORPHAN_PROBE_IDS 64
 
 struct sysinfo_agent {
         struct views *views;
@@ -31,6 +38,15 @@ struct sysinfo_agent {
         struct seccomp_notif *req;
         struct seccomp_notif_resp *resp;
         pthread_t thread;
+
+        /* Tests set PROCVIEW_TEST_KILL_AFTER_RECEIVE=N to kill the worker after its Nth receive. */
+        unsigned kill_after_receive;
+        unsigned received;
+
+        /* This worker's slot as the agent found it at start, left by the worker it replaces. */
+        uint32_t inherited_fd_id;
+        ssize_t inherited_len;
+        uint64_t inherited[HANDOVER_SECCOMP_NOTIF_MAX / sizeof(uint64_t)];
 };
 
 static void respond_continue(struct seccomp_notif_resp *resp) {
@@ -107,6 +123,9 @@ static void receive_notification(struct sysinfo_agent *a, size_t index) {
         struct notify_fd *nf = &a->fds[index];
         int r;
 
+        /* A worker killed before it records the notification leaves this mark for the next one. */
+        handover_set_seccomp_receiving(a->handover, a->slot, nf->id, nf->last_id);
+
         memset(a->req, 0, sizeof(*a->req));
         r = seccomp_notify_receive(nf->fd, a->req);
         if (r < 0) {
@@ -115,6 +134,14 @@ static void receive_notification(struct sysinfo_agent *a, size_t index) {
                 return;
         }
 
+        if (a->kill_after_receive > 0 && ++a->received == a->kill_after_receive) {
+                log_notice("Killing this worker after receiving notification %" PRIu64
+                           ", as PROCVIEW_TEST_KILL_AFTER_RECEIVE requests.",
+                           (uint64_t) a->req->id);
+                raise(SIGKILL);
+        }
+
+        nf->last_id = a->req->id;
         handover_set_seccomp(a->handover, a->slot, nf->id, a->req, sizeof(*a->req));
         handle(a, nf->fd, a->req, a->resp);
         respond(nf->fd, a->resp);
@@ -122,24 +149,77 @@ static void receive_notification(struct sysinfo_agent *a, size_t index) {
 }
 
 /*
+ * Let through what a crashed worker received on nf but did not record. The request
+ * died with it, so the kernel runs sysinfo() and the caller sees the host's figures once.
+ * Only this worker's slot is read, because during a reload the other belongs to a live worker.
+ *
+ * NOTE: without an earlier id on nf (the crashed worker's first receive there) no id can
+ * be checked, and that caller stays blocked in sysinfo() until its container exits.
+ */
+static void finish_unrecorded(struct sysinfo_agent *a, struct notify_fd *nf) {
+        uint64_t last_id = a->inherited[0];
+
+        if (a->inherited_len != (ssize_t) HANDOVER_SECCOMP_MARK_LEN || a->inherited_fd_id != nf->id || last_id == 0)
+                return;
+
+        if (last_id > nf->last_id)
+                nf->last_id = last_id;
+
+        for (unsigned i = 1; i <= ORPHAN_PROBE_IDS; i++) {
+                struct seccomp_notif_resp *resp = a->resp;
+                uint64_t id = last_id + i;
+
+                if (seccomp_notify_id_valid(nf->fd, id) < 0)
+                        continue;
+
+                nf->last_id = id;
+
+                log_warning("Letting through sysinfo() notification %" PRIu64 " of seccomp fd %u, which an earlier "
+                            "worker received but did not record.",
+                            id, nf->id);
+                memset(resp, 0, sizeof(*resp));
+                resp->id = id;
+                respond_continue(resp);
+                respond(nf->fd, resp);
+        }
+}
+
+/*
+ * Copy a slot's notification: this worker's own slot as it was at start,
+ * because this agent overwrites it as it receives, and the other one as it is.
+ */
+static ssize_t read_slot(struct sysinfo_agent *a, unsigned slot, uint32_t *ret_fd_id, void *buf, size_t size) {
+        if (slot != a->slot)
+                return handover_get_seccomp(a->handover, slot, ret_fd_id, buf, size);
+        if (a->inherited_len <= 0 || (size_t) a->inherited_len > size)
+                return -ENOENT;
+
+        *ret_fd_id = a->inherited_fd_id;
+        memcpy(buf, a->inherited, (size_t) a->inherited_len);
+        return a->inherited_len;
+}
+
+/*
  * Answer a notification that a crashed worker had received but not answered.
  * A worker started after a crash takes the crashed worker's slot, so this
  * worker's own slot is read too: it runs on the agent thread, like the only
  * code that fills that slot, so a filled one was left by an earlier worker.
- *
- * NOTE: a worker killed between receiving a notification and recording it
- * leaves the caller blocked in sysinfo() until the container exits, because
- * the kernel has no call that lists the notifications sent to a listener.
  */
-static void finish_orphaned(struct sysinfo_agent *a, const struct notify_fd *nf) {
+static void finish_orphaned(struct sysinfo_agent *a, struct notify_fd *nf) {
         for (unsigned slot = 0; slot < HANDOVER_SECCOMP_SLOTS; slot++) {
                 uint8_t buf[HANDOVER_SECCOMP_NOTIF_MAX] = {};
                 const struct seccomp_notif *req = (const void *) buf;
                 uint32_t fd_id;
 
-                if (handover_get_seccomp(a->handover, slot, &fd_id, buf, sizeof(buf)) < (ssize_t) sizeof(*req))
+                if (read_slot(a, slot, &fd_id, buf, sizeof(buf)) < (ssize_t) sizeof(*req))
                         continue;
-                if (fd_id != nf->id || seccomp_notify_id_valid(nf->fd, req->id) < 0)
+                if (fd_id != nf->id)
+                        continue;
+
+                /* Later marks on this fd continue from here. */
+                if (req->id > nf->last_id)
+                        nf->last_id = req->id;
+                if (seccomp_notify_id_valid(nf->fd, req->id) < 0)
                         continue;
 
                 log_info("Responding to a sysinfo() call of pid %u that an earlier worker did not respond to.",
@@ -147,6 +227,8 @@ static void finish_orphaned(struct sysinfo_agent *a, const struct notify_fd *nf)
                 handle(a, nf->fd, req, a->resp);
                 respond(nf->fd, a->resp);
         }
+
+        finish_unrecorded(a, nf);
 }
 
 static void remove_fd(struct sysinfo_agent *a, size_t index) {
@@ -175,7 +257,7 @@ static int add_fd(struct sysinfo_agent *a, uint32_t id, int fd) {
                 a->n_fds++;
         }
 
-        a->fds[index] = (struct notify_fd){ id, fd };
+        a->fds[index] = (struct notify_fd){ .id = id, .fd = fd };
         ev.data.u64 = index;
         if (epoll_ctl(a->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0) {
                 a->fds[index].fd = -1;
@@ -264,6 +346,7 @@ int sysinfo_agent_start(struct views *views, struct handover *handover, int cont
                         struct sysinfo_agent **ret) {
         struct epoll_event ev = { .events = EPOLLIN, .data.u64 = CONTROL_KEY };
         struct sysinfo_agent *a;
+        const char *test_kill;
         int r;
 
         a = calloc(1, sizeof(*a));
@@ -274,6 +357,11 @@ int sysinfo_agent_start(struct views *views, struct handover *handover, int cont
         a->handover = handover;
         a->control_fd = control_fd;
         a->slot = slot;
+        test_kill = getenv("PROCVIEW_TEST_KILL_AFTER_RECEIVE");
+        if (test_kill && safe_atou(test_kill, &a->kill_after_receive) < 0)
+                log_warning("Ignoring PROCVIEW_TEST_KILL_AFTER_RECEIVE='%s': expected a number.", test_kill);
+        a->inherited_len =
+                handover_get_seccomp(handover, slot, &a->inherited_fd_id, a->inherited, sizeof(a->inherited));
 
         r = seccomp_notify_alloc(&a->req, &a->resp);
         if (r < 0)

@@ -109,6 +109,26 @@ is "16 threads: no wrong, slow or failed call" "$status" 0
 ok "16 threads: calls were made" grep -qE 'calls=[1-9]' "$WORK/loop.out"
 ok "daemon still serves" test -r "$MNT/proc/meminfo"
 
+# ---- a worker killed between receiving a call and recording it -------------
+
+# The worker kills itself right after it receives its second notification,
+# before it records it. The next worker must let that call through.
+stop_daemon
+PROCVIEW_TEST_KILL_AFTER_RECEIVE=2 start_daemon_or_bail "--seccomp-socket=$SOCKET"
+pv runc -m 50m busybox -- sh -c 'free; free' >"$WORK/twice.out" 2>&1 &
+TWICE_PID=$!
+on_exit "kill $TWICE_PID 2>/dev/null"
+for _ in $(seq 1 300); do
+        kill -0 "$TWICE_PID" 2>/dev/null || break
+        sleep 0.1
+done
+ok "unrecorded call returns after a kill" sh -c "! kill -0 $TWICE_PID 2>/dev/null"
+totals=$(mem_total <"$WORK/twice.out" | tr '\n' ' ')
+is "first call shows the limit, second the host's" "$totals" "51200 $HOST_TOTAL_KB "
+ok "daemon logs the unrecorded call" grep -q "which an earlier worker received but did not record" "$DAEMON_LOG"
+stop_daemon
+start_daemon_or_bail "--seccomp-socket=$SOCKET"
+
 # ---- procview spec add ----------------------------------------------------
 
 # write_bundle DIR COMMAND: a bundle of the busybox root file system whose
