@@ -189,6 +189,8 @@ static struct container *container_free(struct container *c) {
         cpu_history_done(&c->history);
         cg_cpuacct_done(&c->cpuacct);
         cg_io_done(&c->io);
+        for (size_t i = 0; i < VIEW_MEMOS; i++)
+                free(c->memos[i].data);
         pthread_mutex_destroy(&c->lock);
         free(c->cgroup_text);
         free(c);

@@ -19,6 +19,15 @@
 #include "cpuview.h"
 #include "sampler.h"
 
+/* A rendered file and the versions of the inputs it was rendered from. */
+struct view_memo {
+        uint64_t key[4];
+        char *data; /* NULL while empty */
+        size_t len;
+};
+
+#define VIEW_MEMOS 3
+
 struct container {
         /* Immutable after creation. */
         bool host_pidns; /* the reader shares the daemon's pid namespace */
@@ -44,6 +53,12 @@ struct container {
         struct cg_cpuacct cpuacct;
         uint64_t cpuacct_uptime_ticks; /* the container's uptime when cpuacct was read */
         uint64_t cpuacct_until_ms;
+
+        /* Versions of memory, cpu and cpuacct: they count the reads, starting at 1. */
+        uint64_t memory_version;
+        uint64_t cpu_version;
+        uint64_t cpuacct_version;
+        struct view_memo memos[VIEW_MEMOS];
         struct cg_io io;
         uint64_t io_until_ms;
         struct load_sample load; /* the sampler's sum over the cgroup subtree */

@@ -18,12 +18,16 @@ struct cached_file {
         char *content;
         size_t len;
         uint64_t read_at_ms;
+        uint64_t version;
 };
 
 static struct cached_file files[CACHED_FILES] = {
         [0 ... CACHED_FILES - 1] = { .lock = PTHREAD_MUTEX_INITIALIZER },
 };
 static pthread_mutex_t slots_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The last version handed out, over all files, so that no two contents share one. */
+static uint64_t last_version;
 
 static uint64_t now_ms(void) {
         struct timespec ts;
@@ -60,14 +64,22 @@ static int copy_out(const struct cached_file *f, char **ret) {
 }
 
 int hostfile_read(const char *path, unsigned max_age_ms, char **ret) {
+        uint64_t version;
+
+        return hostfile_read_versioned(path, max_age_ms, ret, &version);
+}
+
+int hostfile_read_versioned(const char *path, unsigned max_age_ms, char **ret, uint64_t *ret_version) {
         struct cached_file *f = slot_for(path);
         uint64_t now = now_ms();
         char *content;
         size_t len;
         int r;
 
-        if (!f)
+        if (!f) {
+                *ret_version = 0;
                 return read_full_file_at(AT_FDCWD, path, ret, NULL);
+        }
 
         pthread_mutex_lock(&f->lock);
 
@@ -81,9 +93,11 @@ int hostfile_read(const char *path, unsigned max_age_ms, char **ret) {
                 f->content = content;
                 f->len = len;
                 f->read_at_ms = now;
+                f->version = __atomic_add_fetch(&last_version, 1, __ATOMIC_RELAXED);
         }
 
         r = copy_out(f, ret);
+        *ret_version = f->version;
         pthread_mutex_unlock(&f->lock);
         return r;
 }

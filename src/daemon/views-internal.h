@@ -12,6 +12,7 @@ struct view_context {
         pid_t reader;
         struct container *container;
         struct cpuset visible;
+        uint64_t visible_versions[2]; /* of the host's online CPUs and the container's CPU limits */
 };
 
 int view_loadavg(struct view_context *ctx, struct strbuf *out);
@@ -28,5 +29,5 @@ uint64_t views_container_uptime_ticks(const struct container *c);
  * The container's memory and CPU limits from its cgroup, reused for a short
  * time so that many reads of one container do not each walk its cgroup tree.
  */
-int views_container_memory(struct container *c, struct cg_memory *ret);
-int views_container_cpu(struct container *c, struct cg_cpu *ret);
+int views_container_memory(struct container *c, struct cg_memory *ret, uint64_t *ret_version);
+int views_container_cpu(struct container *c, struct cg_cpu *ret, uint64_t *ret_version);

@@ -22,7 +22,7 @@ static int fill_memory(struct view_context *ctx, struct sysinfo *si) {
         struct cg_memory mem;
         int r;
 
-        r = views_container_memory(ctx->container, &mem);
+        r = views_container_memory(ctx->container, &mem, NULL);
         if (r < 0)
                 return r;
         r = hostfile_read("/proc/meminfo", 100, &host);

@@ -68,10 +68,11 @@ static unsigned host_file_max_age_ms(const char *path) {
         return 100;
 }
 
-static int read_host_file(const char *path, char **ret) {
+/* Read a host file through the cache, with the version of its content. */
+static int read_host_file(const char *path, char **ret, uint64_t *ret_version) {
         int r;
 
-        r = hostfile_read(path, host_file_max_age_ms(path), ret);
+        r = hostfile_read_versioned(path, host_file_max_age_ms(path), ret, ret_version);
         if (r < 0)
                 return log_ratelimited(LOG_WARNING, r, "Failed to read '%s': %m", path);
         return 0;
@@ -93,13 +94,16 @@ static uint64_t boottime_ticks(void) {
                (uint64_t) ts.tv_nsec * views_clock_ticks_per_sec() / 1000000000u;
 }
 
-static void host_online_cpus(struct cpuset *ret) {
+/* Find the host's online CPUs, and the version of what they were read from (0 when unknown). */
+static void host_online_cpus(struct cpuset *ret, uint64_t *ret_version) {
         _cleanup_free_ char *text = NULL;
 
-        if (hostfile_read("/sys/devices/system/cpu/online", 1000, &text) >= 0 && cpuset_parse(text, ret) >= 0)
+        if (hostfile_read_versioned("/sys/devices/system/cpu/online", 1000, &text, ret_version) >= 0 &&
+            cpuset_parse(text, ret) >= 0)
                 return;
 
         /* Without sysfs, number the CPUs from 0 up to glibc's count of online CPUs. */
+        *ret_version = 0;
         cpuset_clear(ret);
         for (long i = 0; i < sysconf(_SC_NPROCESSORS_ONLN); i++)
                 cpuset_add(ret, (unsigned) i);
@@ -119,7 +123,7 @@ uint64_t views_now_ms(void) {
         return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
 }
 
-int views_container_memory(struct container *c, struct cg_memory *ret) {
+int views_container_memory(struct container *c, struct cg_memory *ret, uint64_t *ret_version) {
         uint64_t now = views_now_ms();
         int r = 0;
 
@@ -127,15 +131,18 @@ int views_container_memory(struct container *c, struct cg_memory *ret) {
         if (now >= c->memory_until_ms || container_is_settling(c)) {
                 r = cgroup_read_memory(c->cgroup, &c->memory);
                 c->memory_until_ms = r >= 0 ? now + USAGE_MAX_AGE_MS : 0;
+                c->memory_version++;
         }
         if (r >= 0)
                 *ret = c->memory;
+        if (ret_version)
+                *ret_version = c->memory_version;
         pthread_mutex_unlock(&c->lock);
 
         return r;
 }
 
-int views_container_cpu(struct container *c, struct cg_cpu *ret) {
+int views_container_cpu(struct container *c, struct cg_cpu *ret, uint64_t *ret_version) {
         uint64_t now = views_now_ms();
         int r = 0;
 
@@ -143,9 +150,12 @@ int views_container_cpu(struct container *c, struct cg_cpu *ret) {
         if (now >= c->cpu_until_ms || container_is_settling(c)) {
                 r = cgroup_read_cpu(c->cgroup, &c->cpu);
                 c->cpu_until_ms = r >= 0 ? now + CPU_MAX_AGE_MS : 0;
+                c->cpu_version++;
         }
         if (r >= 0)
                 *ret = c->cpu;
+        if (ret_version)
+                *ret_version = c->cpu_version;
         pthread_mutex_unlock(&c->lock);
 
         return r;
@@ -171,6 +181,7 @@ static int refresh_cpuacct_locked(struct container *c) {
 
         cg_cpuacct_done(&c->cpuacct);
         c->cpuacct = acct;
+        c->cpuacct_version++;
         c->cpuacct_uptime_ticks = views_container_uptime_ticks(c);
         c->cpuacct_until_ms = now + USAGE_MAX_AGE_MS;
         return 0;
@@ -212,13 +223,15 @@ static int container_io(struct container *c, struct cg_io *ret) {
         return r;
 }
 
-static void compute_visible(struct views *v, struct container *c, struct cpuset *ret) {
+/* Find the CPUs visible to c, and the versions of the host's and c's files they come from (0 when unknown). */
+static void compute_visible(struct views *v, struct container *c, struct cpuset *ret, uint64_t ret_versions[2]) {
         struct cpuset online;
         struct cg_cpu cpu;
 
-        host_online_cpus(&online);
+        host_online_cpus(&online, &ret_versions[0]);
 
-        if (!c || c->root_cgroup || views_container_cpu(c, &cpu) < 0) {
+        if (!c || c->root_cgroup || views_container_cpu(c, &cpu, &ret_versions[1]) < 0) {
+                ret_versions[1] = 0;
                 cpuview_visible(&online, NULL, v->cpu_view, ret);
                 return;
         }
@@ -232,6 +245,70 @@ uint64_t views_container_uptime_ticks(const struct container *c) {
         if (c->host_pidns)
                 return now;
         return u64_sub_floor(now, c->start_ticks);
+}
+
+/*
+ * Memos of rendered files. A container that reads a file again before any of
+ * its inputs is read again gets the same bytes without a new render.
+ */
+enum { MEMO_MEMINFO, MEMO_STAT, MEMO_CPUINFO };
+
+/* A key part for an input the file does not have. */
+#define MEMO_NO_INPUT UINT64_MAX
+
+static bool memo_key_known(const uint64_t key[4]) {
+        for (size_t i = 0; i < 4; i++)
+                if (key[i] == 0)
+                        return false;
+        return true;
+}
+
+/* Append c's memo of file memo to out if it was rendered from the inputs of key. */
+static bool memo_get(struct container *c, unsigned memo, const uint64_t key[4], struct strbuf *out) {
+        const struct view_memo *m = &c->memos[memo];
+        bool hit;
+
+        if (!memo_key_known(key))
+                return false;
+
+        pthread_mutex_lock(&c->lock);
+        hit = m->data && memcmp(m->key, key, sizeof(m->key)) == 0;
+        if (hit)
+                strbuf_append(out, m->data, m->len);
+        pthread_mutex_unlock(&c->lock);
+
+        return hit && strbuf_error(out) >= 0;
+}
+
+/* Whether every input of key is at least as new as in old. */
+static bool memo_key_not_older(const uint64_t key[4], const uint64_t old[4]) {
+        for (size_t i = 0; i < 4; i++)
+                if (key[i] < old[i])
+                        return false;
+        return true;
+}
+
+/* Keep out as c's memo of file memo, rendered from the inputs of key, unless the memo has newer ones. */
+static void memo_put(struct container *c, unsigned memo, const uint64_t key[4], const struct strbuf *out) {
+        struct view_memo *m = &c->memos[memo];
+        _cleanup_free_ char *copy = NULL;
+
+        if (!memo_key_known(key) || strbuf_error(out) < 0)
+                return;
+
+        copy = malloc(out->len + 1);
+        if (!copy)
+                return;
+        memcpy(copy, out->data, out->len);
+
+        pthread_mutex_lock(&c->lock);
+        if (!m->data || memo_key_not_older(key, m->key)) {
+                free(m->data);
+                m->data = TAKE_PTR(copy);
+                m->len = out->len;
+                memcpy(m->key, key, sizeof(m->key));
+        }
+        pthread_mutex_unlock(&c->lock);
 }
 
 /* Key of a container's CPU history in the handover region. */
@@ -255,7 +332,8 @@ static void restore_history_locked(struct views *v, struct container *c) {
 }
 
 /* Per-CPU times of the visible CPUs, kept monotonic through the container's history. */
-static int compute_cpu_times(struct view_context *ctx, struct cpu_times **ret_percpu, struct cpu_times *ret_total) {
+static int compute_cpu_times(struct view_context *ctx, struct cpu_times **ret_percpu, struct cpu_times *ret_total,
+                             uint64_t *ret_version) {
         _cleanup_free_ struct cpu_times *percpu = NULL;
         struct container *c = ctx->container;
         int r;
@@ -269,6 +347,7 @@ static int compute_cpu_times(struct view_context *ctx, struct cpu_times **ret_pe
         if (r >= 0) {
                 restore_history_locked(ctx->views, c);
                 r = cpuview_times(&ctx->visible, &c->cpuacct, c->cpuacct_uptime_ticks, &c->history, percpu, ret_total);
+                *ret_version = c->cpuacct_version;
         }
         if (r >= 0 && ctx->views->handover)
                 handover_save_cpu(ctx->views->handover, history_key_a(c), history_key_b(c), &c->history);
@@ -281,30 +360,38 @@ static int compute_cpu_times(struct view_context *ctx, struct cpu_times **ret_pe
 }
 
 static int view_meminfo(struct view_context *ctx, struct strbuf *out) {
+        uint64_t key[4] = { 0, 0, MEMO_NO_INPUT, MEMO_NO_INPUT };
         _cleanup_free_ char *host = NULL;
         struct cg_memory mem;
         int r;
 
-        r = views_container_memory(ctx->container, &mem);
+        r = views_container_memory(ctx->container, &mem, &key[0]);
         if (r < 0)
                 return r;
-        r = read_host_file("/proc/meminfo", &host);
+        r = read_host_file("/proc/meminfo", &host, &key[1]);
         if (r < 0)
                 return r;
 
-        return render_meminfo(host, &mem, out);
+        if (memo_get(ctx->container, MEMO_MEMINFO, key, out))
+                return 0;
+
+        r = render_meminfo(host, &mem, out);
+        if (r >= 0)
+                memo_put(ctx->container, MEMO_MEMINFO, key, out);
+        return r;
 }
 
 static int view_swaps(struct view_context *ctx, struct strbuf *out) {
         _cleanup_free_ char *host = NULL;
         struct swap_view swap;
         struct cg_memory mem;
+        uint64_t version;
         int r;
 
-        r = views_container_memory(ctx->container, &mem);
+        r = views_container_memory(ctx->container, &mem, NULL);
         if (r < 0)
                 return r;
-        r = read_host_file("/proc/meminfo", &host);
+        r = read_host_file("/proc/meminfo", &host, &version);
         if (r < 0)
                 return r;
         r = swap_view_compute(host, &mem, &swap);
@@ -315,30 +402,61 @@ static int view_swaps(struct view_context *ctx, struct strbuf *out) {
 }
 
 static int view_cpuinfo(struct view_context *ctx, struct strbuf *out) {
+        uint64_t key[4] = { 0, ctx->visible_versions[0], ctx->visible_versions[1], MEMO_NO_INPUT };
         _cleanup_free_ char *host = NULL;
         int r;
 
-        r = read_host_file("/proc/cpuinfo", &host);
+        r = read_host_file("/proc/cpuinfo", &host, &key[0]);
         if (r < 0)
                 return r;
 
-        return render_cpuinfo(host, &ctx->visible, out);
+        if (memo_get(ctx->container, MEMO_CPUINFO, key, out))
+                return 0;
+
+        r = render_cpuinfo(host, &ctx->visible, out);
+        if (r >= 0)
+                memo_put(ctx->container, MEMO_CPUINFO, key, out);
+        return r;
+}
+
+/* Reread c's CPU usage if it is due, and return the version of the usage c contains now. */
+static int current_cpuacct_version(struct container *c, uint64_t *ret) {
+        int r;
+
+        pthread_mutex_lock(&c->lock);
+        r = refresh_cpuacct_locked(c);
+        *ret = c->cpuacct_version;
+        pthread_mutex_unlock(&c->lock);
+
+        return r;
 }
 
 static int view_stat(struct view_context *ctx, struct strbuf *out) {
+        uint64_t key[4] = { 0, ctx->visible_versions[0], ctx->visible_versions[1], 0 };
         _cleanup_free_ struct cpu_times *percpu = NULL;
         _cleanup_free_ char *host = NULL;
         struct cpu_times total;
         int r;
 
-        r = compute_cpu_times(ctx, &percpu, &total);
+        r = read_host_file("/proc/stat", &host, &key[0]);
         if (r < 0)
                 return r;
-        r = read_host_file("/proc/stat", &host);
+        r = current_cpuacct_version(ctx->container, &key[3]);
         if (r < 0)
                 return r;
 
-        return render_stat(host, &ctx->visible, percpu, &total, out);
+        if (memo_get(ctx->container, MEMO_STAT, key, out))
+                return 0;
+
+        /* The key takes the version this render used, which another thread may have made newer meanwhile. */
+        r = compute_cpu_times(ctx, &percpu, &total, &key[3]);
+        if (r < 0)
+                return r;
+
+        r = render_stat(host, &ctx->visible, percpu, &total, out);
+        if (r >= 0)
+                memo_put(ctx->container, MEMO_STAT, key, out);
+        return r;
 }
 
 static int view_uptime(struct view_context *ctx, struct strbuf *out) {
@@ -347,13 +465,14 @@ static int view_uptime(struct view_context *ctx, struct strbuf *out) {
         double hz = (double) views_clock_ticks_per_sec();
         uint64_t uptime = views_container_uptime_ticks(c);
         struct cpu_times total;
+        uint64_t version;
         double idle;
         int r;
 
         if (c->host_pidns)
                 return -EOPNOTSUPP; /* readers sharing the host's pid namespace see the host's uptime */
 
-        r = compute_cpu_times(ctx, &percpu, &total);
+        r = compute_cpu_times(ctx, &percpu, &total, &version);
         if (r >= 0)
                 idle = (double) total.idle / hz;
         else
@@ -366,13 +485,14 @@ static int view_uptime(struct view_context *ctx, struct strbuf *out) {
 static int view_diskstats(struct view_context *ctx, struct strbuf *out) {
         _cleanup_free_ char *host = NULL;
         struct cg_io io = {};
+        uint64_t version;
         int r;
 
         r = container_io(ctx->container, &io);
         if (r < 0)
                 return r;
 
-        r = read_host_file("/proc/diskstats", &host);
+        r = read_host_file("/proc/diskstats", &host, &version);
         if (r >= 0)
                 r = render_diskstats(host, &io, out);
 
@@ -463,7 +583,7 @@ static int render_once(struct views *v, enum view_file f, pid_t reader, struct s
         }
 
         if (view_needs_cpus(f))
-                compute_visible(v, ctx.container, &ctx.visible);
+                compute_visible(v, ctx.container, &ctx.visible, ctx.visible_versions);
 
         r = view_renderers[f](&ctx, out);
         if (r < 0 && r != -ENOMEM && r != -EOPNOTSUPP && may_retry &&
@@ -500,10 +620,11 @@ int views_render(struct views *v, enum view_file f, pid_t reader, struct strbuf 
 
 void views_visible_cpus(struct views *v, pid_t reader, struct cpuset *ret) {
         struct container *c = NULL;
+        uint64_t versions[2];
 
         if (container_lookup(v->cache, reader, &c) < 0)
                 c = NULL;
 
-        compute_visible(v, c, ret);
+        compute_visible(v, c, ret, versions);
         container_unref(v->cache, c);
 }
