@@ -24,6 +24,7 @@ struct view_memo {
         uint64_t key[4];
         char *data; /* NULL while empty */
         size_t len;
+        uint64_t rendered_ms; /* CLOCK_MONOTONIC of the last render, 0 before the first */
 };
 
 #define VIEW_MEMOS 3

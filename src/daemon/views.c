@@ -256,6 +256,9 @@ enum { MEMO_MEMINFO, MEMO_STAT, MEMO_CPUINFO };
 /* A key part for an input the file does not have. */
 #define MEMO_NO_INPUT UINT64_MAX
 
+/* A file is kept only when the container rendered it this recently before, so it is likely read again. */
+#define MEMO_AFTER_RENDER_MS 1000
+
 static bool memo_key_known(const uint64_t key[4]) {
         for (size_t i = 0; i < 4; i++)
                 if (key[i] == 0)
@@ -288,26 +291,35 @@ static bool memo_key_not_older(const uint64_t key[4], const uint64_t old[4]) {
         return true;
 }
 
-/* Keep out as c's memo of file memo, rendered from the inputs of key, unless the memo has newer ones. */
+/* Whether memo m should take a new render: the last one was recent, and the memo has no newer inputs. */
+static bool memo_should_keep(const struct view_memo *m, const uint64_t key[4], uint64_t now) {
+        if (m->rendered_ms == 0 || now - m->rendered_ms >= MEMO_AFTER_RENDER_MS)
+                return false;
+        return !m->data || memo_key_not_older(key, m->key);
+}
+
+/* Keep out as c's memo of file memo, rendered from the inputs of key, when memo_should_keep() agrees. */
 static void memo_put(struct container *c, unsigned memo, const uint64_t key[4], const struct strbuf *out) {
         struct view_memo *m = &c->memos[memo];
-        _cleanup_free_ char *copy = NULL;
+        uint64_t now = views_now_ms();
+        char *copy;
 
         if (!memo_key_known(key) || strbuf_error(out) < 0)
                 return;
 
-        copy = malloc(out->len + 1);
-        if (!copy)
-                return;
-        memcpy(copy, out->data, out->len);
-
         pthread_mutex_lock(&c->lock);
-        if (!m->data || memo_key_not_older(key, m->key)) {
-                free(m->data);
-                m->data = TAKE_PTR(copy);
-                m->len = out->len;
-                memcpy(m->key, key, sizeof(m->key));
+
+        if (memo_should_keep(m, key, now)) {
+                copy = realloc(m->data, out->len + 1);
+                if (copy) {
+                        memcpy(copy, out->data, out->len);
+                        m->data = copy;
+                        m->len = out->len;
+                        memcpy(m->key, key, sizeof(m->key));
+                }
         }
+        m->rendered_ms = now;
+
         pthread_mutex_unlock(&c->lock);
 }
 
