@@ -92,6 +92,17 @@ static void fill_fixed_attr(const struct node *n, struct stat *st) {
         st->st_atime = st->st_mtime = st->st_ctime = start_time;
 }
 
+/*
+ * Return the size to report for content of len bytes, never 0. The kernel ends
+ * sendfile() and splice() of a file whose cached size is 0 at once, without a
+ * request, and every container shares that size, so busybox cat would print
+ * nothing. With any other size the kernel sends a read, read_for_page_cache()
+ * fails it, and the reader falls back to read().
+ */
+static off_t attr_size(size_t len) {
+        return len > 0 ? (off_t) len : 1;
+}
+
 /* Attributes of a node; size is the content's length where it is known. */
 static int node_attr(struct views *v, const struct node *n, pid_t reader, ssize_t known_size, struct stat *st) {
         _cleanup_strbuf_ struct strbuf content = STRBUF_INIT;
@@ -111,12 +122,12 @@ static int node_attr(struct views *v, const struct node *n, pid_t reader, ssize_
                 return 0;
 
         if (known_size >= 0) {
-                st->st_size = known_size;
+                st->st_size = attr_size((size_t) known_size);
                 return 0;
         }
 
         r = render_node(v, n, reader, &content);
-        st->st_size = r >= 0 ? (off_t) content.len : 0;
+        st->st_size = attr_size(r >= 0 ? content.len : 0);
         return 0;
 }
 

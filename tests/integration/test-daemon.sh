@@ -225,6 +225,14 @@ diskstats=$(in_container "$NOLIMIT" sh -c \
         "dd if=/dev/zero of='$disk_dir/f' bs=1M count=4 oflag=direct status=none && sync && cat '$MNT/proc/diskstats'")
 written=$(awk '{ s += $10 } END { print s + 0 }' <<<"$diskstats")
 ok "diskstats counts the container's 4 MiB of writes" test "$written" -ge 8192
+# A container without I/O has an empty diskstats, and its stat() sets the size
+# that the kernel keeps for every container's sendfile(), as busybox cat uses.
+NOIO=$TEST_ID-noio
+cg_create "$NOIO"
+is "diskstats of a container without I/O is empty" "$(view "$NOIO" proc/diskstats)" ""
+in_container "$NOIO" stat -c %s "$MNT/proc/diskstats" >/dev/null
+busybox_diskstats=$(in_container "$NOLIMIT" busybox cat "$MNT/proc/diskstats")
+ok "busybox cat shows diskstats after an empty stat" test -n "$busybox_diskstats"
 ok "diskstats shows only devices with I/O" test "$(wc -l <<<"$diskstats")" -le 2
 
 # ---- the quota rule can be turned off -----------------------------------
