@@ -83,7 +83,7 @@ static bool task_in_pidns(pid_t tid, uint64_t pidns_ino) {
         return stat(path, &st) >= 0 && (uint64_t) st.st_ino == pidns_ino;
 }
 
-/* 0 when the newest task has no pid of the container's own to show. */
+/* Return the newest task's pid in c's pid namespace, or 0 when that task has none there. */
 static pid_t find_last_pid(const struct container *c) {
         pid_t newest = newest_task(c);
 
