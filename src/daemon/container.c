@@ -162,6 +162,10 @@ bool container_is_settling(const struct container *c) {
         return now_ms() - c->created_ms < CONTAINER_SETTLE_MS;
 }
 
+bool container_value_due(const struct container *c, uint64_t now, uint64_t until_ms) {
+        return now >= until_ms || container_is_settling(c);
+}
+
 /* Whether a settling container's init has moved to other cgroups since its entry was made. */
 static bool cgroups_moved(const struct container *c) {
         _cleanup_free_ char *text = NULL;

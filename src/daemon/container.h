@@ -89,6 +89,9 @@ struct container_cache *container_cache_free(struct container_cache *cache);
 
 bool container_is_settling(const struct container *c);
 
+/* Return whether a value of c reused until until_ms must be read again at now, as always while c settles. */
+bool container_value_due(const struct container *c, uint64_t now, uint64_t until_ms);
+
 /*
  * Find the container of reader pid. Returns -ESRCH when the reader or its
  * container vanished and -ENOENT when its cgroups cannot be read; the caller

@@ -103,7 +103,7 @@ static pid_t container_last_pid(struct container *c) {
         pid_t last_pid;
 
         pthread_mutex_lock(&c->lock);
-        if (now >= c->last_pid_until_ms || container_is_settling(c)) {
+        if (container_value_due(c, now, c->last_pid_until_ms)) {
                 pid_t found = find_last_pid(c);
 
                 if (found > 0)

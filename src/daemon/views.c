@@ -128,7 +128,7 @@ int views_container_memory(struct container *c, struct cg_memory *ret, uint64_t 
         int r = 0;
 
         pthread_mutex_lock(&c->lock);
-        if (now >= c->memory_until_ms || container_is_settling(c)) {
+        if (container_value_due(c, now, c->memory_until_ms)) {
                 r = cgroup_read_memory(c->cgroup, &c->memory);
                 c->memory_until_ms = r >= 0 ? now + USAGE_MAX_AGE_MS : 0;
                 c->memory_version++;
@@ -147,7 +147,7 @@ int views_container_cpu(struct container *c, struct cg_cpu *ret, uint64_t *ret_v
         int r = 0;
 
         pthread_mutex_lock(&c->lock);
-        if (now >= c->cpu_until_ms || container_is_settling(c)) {
+        if (container_value_due(c, now, c->cpu_until_ms)) {
                 r = cgroup_read_cpu(c->cgroup, &c->cpu);
                 c->cpu_until_ms = r >= 0 ? now + CPU_MAX_AGE_MS : 0;
                 c->cpu_version++;
@@ -170,7 +170,7 @@ static int refresh_cpuacct_locked(struct container *c) {
         struct cg_cpuacct acct = {};
         int r;
 
-        if (now < c->cpuacct_until_ms && !container_is_settling(c))
+        if (!container_value_due(c, now, c->cpuacct_until_ms))
                 return 0;
 
         r = cgroup_read_cpuacct(c->cgroup, &acct);
@@ -208,7 +208,7 @@ static int container_io(struct container *c, struct cg_io *ret) {
         int r = 0;
 
         pthread_mutex_lock(&c->lock);
-        if (now >= c->io_until_ms || container_is_settling(c)) {
+        if (container_value_due(c, now, c->io_until_ms)) {
                 r = cgroup_read_io(c->cgroup, &io);
                 if (r >= 0) {
                         cg_io_done(&c->io);
