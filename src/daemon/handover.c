@@ -28,7 +28,7 @@ struct handover_header {
                 _Atomic uint64_t seq;
                 uint32_t fd_id;
                 uint32_t len; /* 0 when empty */
-                uint8_t notif[HANDOVER_SECCOMP_NOTIF_MAX];
+                _Alignas(uint64_t) uint8_t notif[HANDOVER_SECCOMP_NOTIF_MAX];
         } seccomp[HANDOVER_SECCOMP_SLOTS];
 };
 
@@ -313,18 +313,20 @@ int handover_load_load(struct handover *h, uint64_t key, struct loadavg *ret) {
         return r;
 }
 
-void handover_set_seccomp(struct handover *h, unsigned slot, uint32_t fd_id, const void *notif, size_t len) {
+void *handover_seccomp_receive_buffer(struct handover *h, unsigned slot, uint32_t fd_id, size_t len) {
         struct seccomp_slot *s;
 
         if (slot >= HANDOVER_SECCOMP_SLOTS || len > HANDOVER_SECCOMP_NOTIF_MAX)
-                return;
+                return NULL;
 
         s = &h->header->seccomp[slot];
         atomic_fetch_add(&s->seq, 1);
         s->fd_id = fd_id;
-        memcpy(s->notif, notif, len);
+        memset(s->notif, 0, len);
         s->len = (uint32_t) len;
         atomic_fetch_add(&s->seq, 1);
+
+        return s->notif;
 }
 
 void handover_clear_seccomp(struct handover *h, unsigned slot) {
@@ -337,10 +339,6 @@ void handover_clear_seccomp(struct handover *h, unsigned slot) {
         atomic_fetch_add(&s->seq, 1);
         s->len = 0;
         atomic_fetch_add(&s->seq, 1);
-}
-
-void handover_set_seccomp_receiving(struct handover *h, unsigned slot, uint32_t fd_id, uint64_t last_id) {
-        handover_set_seccomp(h, slot, fd_id, &last_id, HANDOVER_SECCOMP_MARK_LEN);
 }
 
 ssize_t handover_get_seccomp(struct handover *h, unsigned slot, uint32_t *ret_fd_id, void *notif, size_t size) {

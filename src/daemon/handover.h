@@ -68,18 +68,16 @@ int handover_load_load(struct handover *h, uint64_t key, struct loadavg *ret);
 #define HANDOVER_SECCOMP_SLOTS 2
 #define HANDOVER_SECCOMP_NOTIF_MAX 128
 
-void handover_set_seccomp(struct handover *h, unsigned slot, uint32_t fd_id, const void *notif, size_t len);
+/*
+ * Empty a slot for a receive on fd_id and return the zeroed len bytes that
+ * SECCOMP_IOCTL_NOTIF_RECV should write to, or NULL when len does not fit.
+ * The kernel writes there directly, so a worker killed right after the
+ * receive leaves the notification to the next one.
+ */
+void *handover_seccomp_receive_buffer(struct handover *h, unsigned slot, uint32_t fd_id, size_t len);
 void handover_clear_seccomp(struct handover *h, unsigned slot);
 /* Returns the notification's length, or -ENOENT when the slot is empty. */
 ssize_t handover_get_seccomp(struct handover *h, unsigned slot, uint32_t *ret_fd_id, void *notif, size_t size);
-
-/*
- * Mark a slot as receiving on fd_id, after the notification last_id (0 when
- * unknown). handover_get_seccomp() returns the mark as HANDOVER_SECCOMP_MARK_LEN
- * bytes holding last_id, shorter than any notification.
- */
-#define HANDOVER_SECCOMP_MARK_LEN sizeof(uint64_t)
-void handover_set_seccomp_receiving(struct handover *h, unsigned slot, uint32_t fd_id, uint64_t last_id);
 
 /* FNV-1a, for keys made from strings. Never returns 0, which marks a free slot. */
 uint64_t handover_hash(const char *s);

@@ -19,11 +19,7 @@
 struct notify_fd {
         uint32_t id;
         int fd;
-        uint64_t last_id; /* of the last notification received on fd, 0 when unknown */
 };
-
-/* Notification ids after a receive mark that a new worker checks; the kernel numbers them in sequence. */
-#define ORPHAN_PROBE_IDS 64
 
 struct sysinfo_agent {
         struct views *views;
@@ -37,6 +33,7 @@ struct sysinfo_agent {
         size_t n_fds;
         struct seccomp_notif *req;
         struct seccomp_notif_resp *resp;
+        size_t notif_size; /* bytes the kernel writes on a receive */
         pthread_t thread;
 
         /* Tests set PROCVIEW_TEST_KILL_AFTER_RECEIVE=N to kill the worker after its Nth receive. */
@@ -119,15 +116,30 @@ static void respond(int notify_fd, struct seccomp_notif_resp *resp) {
                 log_ratelimited(LOG_WARNING, r, "Failed to respond to a seccomp notification: %m");
 }
 
+/*
+ * Return the buffer for the next notification: the handover slot, so that the
+ * notification outlives this worker, or a->req when it does not fit the slot.
+ *
+ * NOTE: in a->req, a call received by a worker that then dies stays blocked until its container exits.
+ */
+static struct seccomp_notif *receive_buffer(struct sysinfo_agent *a, const struct notify_fd *nf) {
+        struct seccomp_notif *buf;
+
+        buf = handover_seccomp_receive_buffer(a->handover, a->slot, nf->id, a->notif_size);
+        if (buf)
+                return buf;
+
+        memset(a->req, 0, a->notif_size);
+        return a->req;
+}
+
 static void receive_notification(struct sysinfo_agent *a, size_t index) {
         struct notify_fd *nf = &a->fds[index];
+        struct seccomp_notif *buf;
         int r;
 
-        /* A worker killed before it records the notification leaves this mark for the next one. */
-        handover_set_seccomp_receiving(a->handover, a->slot, nf->id, nf->last_id);
-
-        memset(a->req, 0, sizeof(*a->req));
-        r = seccomp_notify_receive(nf->fd, a->req);
+        buf = receive_buffer(a, nf);
+        r = seccomp_notify_receive(nf->fd, buf);
         if (r < 0) {
                 if (r != -ENOENT && r != -EINTR)
                         log_ratelimited(LOG_DEBUG, r, "Failed to receive a seccomp notification: %m");
@@ -137,51 +149,15 @@ static void receive_notification(struct sysinfo_agent *a, size_t index) {
         if (a->kill_after_receive > 0 && ++a->received == a->kill_after_receive) {
                 log_notice("Killing this worker after receiving notification %" PRIu64
                            ", as PROCVIEW_TEST_KILL_AFTER_RECEIVE requests.",
-                           (uint64_t) a->req->id);
+                           (uint64_t) buf->id);
                 raise(SIGKILL);
         }
 
-        nf->last_id = a->req->id;
-        handover_set_seccomp(a->handover, a->slot, nf->id, a->req, sizeof(*a->req));
+        if (buf != a->req)
+                memcpy(a->req, buf, a->notif_size);
         handle(a, nf->fd, a->req, a->resp);
         respond(nf->fd, a->resp);
         handover_clear_seccomp(a->handover, a->slot);
-}
-
-/*
- * Let through what a crashed worker received on nf but did not record. The request
- * died with it, so the kernel runs sysinfo() and the caller sees the host's figures once.
- * Only this worker's slot is read, because during a reload the other belongs to a live worker.
- *
- * NOTE: without an earlier id on nf (the crashed worker's first receive there) no id can
- * be checked, and that caller stays blocked in sysinfo() until its container exits.
- */
-static void finish_unrecorded(struct sysinfo_agent *a, struct notify_fd *nf) {
-        uint64_t last_id = a->inherited[0];
-
-        if (a->inherited_len != (ssize_t) HANDOVER_SECCOMP_MARK_LEN || a->inherited_fd_id != nf->id || last_id == 0)
-                return;
-
-        if (last_id > nf->last_id)
-                nf->last_id = last_id;
-
-        for (unsigned i = 1; i <= ORPHAN_PROBE_IDS; i++) {
-                struct seccomp_notif_resp *resp = a->resp;
-                uint64_t id = last_id + i;
-
-                if (seccomp_notify_id_valid(nf->fd, id) < 0)
-                        continue;
-
-                nf->last_id = id;
-
-                log_warning("Letting through sysinfo() notification %" PRIu64 " of seccomp fd %u, which an earlier "
-                            "worker received but did not record.",
-                            id, nf->id);
-                memset(resp, 0, sizeof(*resp));
-                resp->id = id;
-                respond_continue(resp);
-                respond(nf->fd, resp);
-        }
 }
 
 /*
@@ -213,12 +189,9 @@ static void finish_orphaned(struct sysinfo_agent *a, struct notify_fd *nf) {
 
                 if (read_slot(a, slot, &fd_id, buf, sizeof(buf)) < (ssize_t) sizeof(*req))
                         continue;
-                if (fd_id != nf->id)
+                /* A slot emptied for a receive stays zero until the kernel writes a notification. */
+                if (fd_id != nf->id || req->pid == 0)
                         continue;
-
-                /* Later marks on this fd continue from here. */
-                if (req->id > nf->last_id)
-                        nf->last_id = req->id;
                 if (seccomp_notify_id_valid(nf->fd, req->id) < 0)
                         continue;
 
@@ -227,8 +200,6 @@ static void finish_orphaned(struct sysinfo_agent *a, struct notify_fd *nf) {
                 handle(a, nf->fd, req, a->resp);
                 respond(nf->fd, a->resp);
         }
-
-        finish_unrecorded(a, nf);
 }
 
 static void remove_fd(struct sysinfo_agent *a, size_t index) {
@@ -342,6 +313,15 @@ static void *agent_thread(void *userdata) {
         }
 }
 
+/* The size of the notification the kernel writes, which may differ from this build's headers. */
+static size_t kernel_notif_size(void) {
+        struct seccomp_notif_sizes sizes = {};
+
+        if (syscall(__NR_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0 || sizes.seccomp_notif == 0)
+                return sizeof(struct seccomp_notif);
+        return sizes.seccomp_notif;
+}
+
 int sysinfo_agent_start(struct views *views, struct handover *handover, int control_fd, unsigned slot,
                         struct sysinfo_agent **ret) {
         struct epoll_event ev = { .events = EPOLLIN, .data.u64 = CONTROL_KEY };
@@ -366,6 +346,7 @@ int sysinfo_agent_start(struct views *views, struct handover *handover, int cont
         r = seccomp_notify_alloc(&a->req, &a->resp);
         if (r < 0)
                 goto fail;
+        a->notif_size = kernel_notif_size();
 
         a->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
         if (a->epoll_fd < 0 || epoll_ctl(a->epoll_fd, EPOLL_CTL_ADD, control_fd, &ev) < 0) {
