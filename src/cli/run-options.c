@@ -38,7 +38,8 @@ static void print_help(void) {
                "  -h --help                  Show this help and exit\n"
                "     --name NAME             Container name and hostname\n"
                "                             (default: procview-<random hex>)\n"
-               "  -m --memory SIZE           Memory limit in bytes, or with a k, m or g suffix\n"
+               "  -m --memory SIZE           Memory limit in bytes, or with a k, m or g suffix;\n"
+               "                             at least 6m\n"
                "                             (binary units, so 50m is 50 MiB)\n"
                "     --cpus N                CPU time limit in CPUs, such as 0.5 or 2\n"
                "     --cpuset-cpus LIST      CPUs the container may use, such as 0-2,5\n"
@@ -61,6 +62,9 @@ static void print_help(void) {
                "Press Ctrl-C three times to kill a container that ignores SIGINT.\n");
 }
 
+/* The smallest memory limit accepted, as in docker run. */
+#define MEMORY_LIMIT_MIN (UINT64_C(6) * 1024 * 1024)
+
 static int parse_memory(const char *arg, uint64_t *ret) {
         uint64_t bytes;
         int r;
@@ -72,6 +76,12 @@ static int parse_memory(const char *arg, uint64_t *ret) {
                         arg);
         if (bytes == 0)
                 return log_error_errno(-EINVAL, "Invalid memory size '%s': the limit must be greater than 0.", arg);
+        /* The runtime's own start-up is charged to the container's cgroup (about 2.5 MiB with runc). */
+        if (bytes < MEMORY_LIMIT_MIN)
+                return log_error_errno(-EINVAL,
+                                       "Invalid memory size '%s': the minimum is 6m, because the runtime "
+                                       "needs memory in the container's cgroup to start it.",
+                                       arg);
         /* The OCI config stores the limit as a signed 64-bit number. */
         if (bytes > INT64_MAX)
                 return log_error_errno(-ERANGE, "Invalid memory size '%s': the maximum is 8 EiB - 1 byte.", arg);
