@@ -4,6 +4,7 @@
  * containers themselves, Docker and Podman (as -v flags) or any OCI runtime
  * (as the "mounts" entries of config.json).
  */
+#include <ctype.h>
 #include <getopt.h>
 
 #include "cli-util.h"
@@ -98,6 +99,18 @@ static int print_oci(const char *views_dir, const bool selected[]) {
         return 0;
 }
 
+/*
+ * Return the first character of path that the volume flags cannot carry, or 0.
+ * The flags are meant for an unquoted $(...), which splits at whitespace and
+ * expands glob characters, and -v takes ':' as its separator.
+ */
+static char volume_flag_unsafe_char(const char *path) {
+        for (const char *p = path; *p; p++)
+                if (isspace((unsigned char) *p) || strchr(":*?[]'\"\\$`", *p))
+                        return *p;
+        return 0;
+}
+
 int verb_mounts(int argc, char *argv[]) {
         enum mounts_format format = FORMAT_NONE;
         const char *views_option = DEFAULT_VIEWS_DIR;
@@ -115,6 +128,13 @@ int verb_mounts(int argc, char *argv[]) {
         if (views_dir[0] != '/') {
                 log_error("Invalid views directory '%s': it does not exist, so it must be an absolute path.",
                           views_dir);
+                return EXIT_USAGE;
+        }
+
+        if (format == FORMAT_VOLUME_FLAGS && volume_flag_unsafe_char(views_dir)) {
+                log_error("Invalid views directory '%s' for -v flags: it contains '%c', which the flags cannot "
+                          "carry. Serve the views from a path without it, or use --oci.",
+                          views_dir, volume_flag_unsafe_char(views_dir));
                 return EXIT_USAGE;
         }
 

@@ -228,12 +228,18 @@ test_spec_add_upgraded() {
 }
 
 test_mounts() {
-        local oci flags out
+        local oci flags out dir
 
         flags=$("$PROCVIEW" mounts --docker --views "$MNT")
         is "mounts --docker: one line" "$(wc -l <<<"$flags")" 1
         ok "mounts --docker: meminfo flag" grep -qF -- "-v $MNT/proc/meminfo:/proc/meminfo:ro" <<<"$flags"
         is "mounts --podman: same flags" "$("$PROCVIEW" mounts --podman --views "$MNT")" "$flags"
+        for dir in "$WORK/two words" "$WORK/a:b" "$WORK/glob*"; do
+                out=$("$PROCVIEW" mounts --docker --views "$dir" 2>&1)
+                is "mounts --docker '${dir##*/}': exit status" "$?" 2
+                ok "mounts --docker '${dir##*/}': message" grep -qF "Invalid views directory '$dir' for -v flags" <<<"$out"
+        done
+        ok "mounts --oci: path with a space" "$PROCVIEW" mounts --oci --views "$WORK/two words"
 
         oci=$("$PROCVIEW" mounts --oci --views "$MNT")
         use_container runc mounts
