@@ -161,33 +161,52 @@ static int add_sysinfo_rule(struct json_object *config, const struct spec_option
         return seccomp_config_add_sysinfo(linux_section, o->seccomp_socket, o->config);
 }
 
-/* Replace path with config, keeping the file's mode. */
-static int write_config(const char *path, struct json_object *config) {
-        _cleanup_free_ char *temp = format_string("%s.XXXXXX", path);
+/* Give the new file fd the owner in st. A user other than root can keep only their own. */
+static int keep_owner(int fd, const struct stat *st) {
+        if (st->st_uid == geteuid() && st->st_gid == getegid())
+                return 0;
+        return fchown(fd, st->st_uid, st->st_gid);
+}
+
+/* Write text to a new file next to target and rename it over target, with target's mode and owner. */
+static int replace_file(const char *target, const struct stat *st, const char *text) {
+        _cleanup_free_ char *temp = format_string("%s.XXXXXX", target);
         _cleanup_close_ int fd = -1;
-        struct stat st;
-        const char *text;
-        size_t length;
+        size_t length = strlen(text);
 
         if (!temp)
                 return log_oom();
-        if (stat(path, &st) < 0)
-                return log_error_errno(errno, "Failed to read the mode of '%s': %m", path);
 
         fd = mkostemp(temp, O_CLOEXEC);
         if (fd < 0)
-                return log_error_errno(errno, "Failed to create a temporary file next to '%s': %m", path);
+                return log_error_errno(errno, "Failed to create a temporary file next to '%s': %m", target);
 
-        text = json_object_to_json_string_ext(config, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
-        length = strlen(text);
+        errno = 0;
         if (write(fd, text, length) != (ssize_t) length || write(fd, "\n", 1) != 1 ||
-            fchmod(fd, st.st_mode & 07777) < 0 || fsync(fd) < 0 || rename(temp, path) < 0) {
-                int r = log_error_errno(errno ?: EIO, "Failed to write '%s': %m", path);
+            fchmod(fd, st->st_mode & 07777) < 0 || keep_owner(fd, st) < 0 || fsync(fd) < 0 ||
+            rename(temp, target) < 0) {
+                int r = log_error_errno(errno ?: EIO, "Failed to write '%s': %m", target);
 
                 (void) unlink(temp);
                 return r;
         }
         return 0;
+}
+
+/* Replace path with config. A symbolic link stays one: the file it points to gets the new config. */
+static int write_config(const char *path, struct json_object *config) {
+        _cleanup_free_ char *target = NULL;
+        struct stat st;
+
+        target = realpath(path, NULL);
+        if (!target)
+                return log_error_errno(errno, "Failed to resolve '%s': %m", path);
+        if (stat(target, &st) < 0)
+                return log_error_errno(errno, "Failed to read the mode of '%s': %m", target);
+
+        return replace_file(
+                target, &st,
+                json_object_to_json_string_ext(config, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
 static int spec_add(const struct spec_options *o, const char *views_dir) {

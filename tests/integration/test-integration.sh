@@ -204,6 +204,28 @@ test_spec_add() {
         is "spec add: eight views bound" "$(sed -n 2p <<<"$out")" 8
 }
 
+# A config.json that is a symbolic link stays one; the file it points to
+# gets the mounts and keeps its mode and owner.
+test_spec_add_symlink() {
+        local dir=$WORK/linked
+
+        mkdir -p "$dir/configs"
+        echo '{"ociVersion":"1.0.2","root":{"path":"rootfs"},"linux":{}}' >"$dir/configs/real.json"
+        chmod 0640 "$dir/configs/real.json"
+        chown 65534:65534 "$dir/configs/real.json"
+        ln -s configs/real.json "$dir/config.json"
+
+        "$PROCVIEW" spec add "$dir/config.json" --views "$MNT" --no-sysinfo
+        is "spec add through a link: exit status" "$?" 0
+        ok "spec add through a link: still a link" test -L "$dir/config.json"
+        is "spec add through a link: target has the views" \
+                "$(grep -c "\"source\":\"$MNT/" "$dir/configs/real.json")" 8
+        is "spec add through a link: mode kept" "$(stat -c %a "$dir/configs/real.json")" 640
+        is "spec add through a link: owner kept" "$(stat -c %u:%g "$dir/configs/real.json")" 65534:65534
+        is "spec add through a link: no temporary file" "$(ls "$dir" "$dir/configs" | grep -c XXXXXX\|json\.)" 0
+        rm -rf "$dir"
+}
+
 # The hook names the binary by path. When an upgrade replaces the binary
 # while "spec add" runs, the path must name the new binary, without the
 # " (deleted)" that /proc/self/exe then shows.
@@ -416,6 +438,7 @@ test_hook crun
 test_hook_again
 test_hook_fails_open
 test_spec_add
+test_spec_add_symlink
 test_spec_add_upgraded
 test_mounts
 test_ps_and_restart
