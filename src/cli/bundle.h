@@ -5,8 +5,16 @@
  */
 #pragma once
 
-/* Create a fresh bundle directory for container id; *ret_path is its absolute path. */
-int bundle_create(const char *id, char **ret_path);
+/*
+ * Create a fresh bundle directory for container id, run by a runtime with
+ * --root runtime_root; *ret_path is its absolute path. *ret_lock_fd holds the
+ * bundle's lock and is inherited by the runtime: close it after bundle_remove().
+ * Removes the bundles that killed procview runs left first.
+ */
+int bundle_create(const char *id, const char *runtime_root, char **ret_path, int *ret_lock_fd);
+
+/* Remove each bundle that no process has locked and whose container the runtime has deleted. */
+void bundle_sweep(void);
 
 /*
  * Build BUNDLE/rootfs from the host's static /bin/busybox: bin/busybox, one

@@ -97,6 +97,7 @@ int verb_run(int argc, char *argv[]) {
         _cleanup_(run_options_done) struct run_options o = {};
         _cleanup_(runtime_done) struct runtime rt = {};
         _cleanup_free_ char *bundle = NULL;
+        _cleanup_close_ int bundle_lock = -1;
         sigset_t mask;
         int r;
 
@@ -122,7 +123,7 @@ int verb_run(int argc, char *argv[]) {
                 return EXIT_FAILURE;
         }
 
-        r = bundle_create(o.name, &bundle);
+        r = bundle_create(o.name, rt.root, &bundle, &bundle_lock);
         if (r < 0)
                 return EXIT_FAILURE;
 

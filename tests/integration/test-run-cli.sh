@@ -157,18 +157,22 @@ test_exit_status() {
         check_no_leftovers "$rt" "$name"
 }
 
+# pv_sharing RUNTIME SUFFIX SCRIPT: pv_background of a busybox container that
+# runs SCRIPT with the host directory $SHARE at /share. Sets NAME, SHARE and PV_PID.
+pv_sharing() {
+        use_name "$1" "$2"
+        SHARE="$WORK/$2-$1"
+        mkdir -p "$SHARE"
+        pv_background "$1" "$NAME" --no-views -v "$SHARE:/share" busybox -- sh -c "$3"
+}
+
 # SIGTERM sent to procview alone must reach the container through the runtime.
 test_sigterm_forwarded() {
-        local rt=$1 name share="$WORK/sigterm-$1" pid status
+        local rt=$1 name pid status
 
-        use_name "$rt" sigterm
-        name=$NAME
-        mkdir -p "$share"
-        pv_background "$rt" "$name" --no-views -v "$share:/share" busybox -- \
-                sh -c 'trap "exit 42" TERM; touch /share/ready; while :; do sleep 0.1; done'
-        pid=$PV_PID
-
-        ok "$rt: container with TERM trap started" wait_for_file "$share/ready"
+        pv_sharing "$rt" sigterm 'trap "exit 42" TERM; touch /share/ready; while :; do sleep 0.1; done'
+        name=$NAME pid=$PV_PID
+        ok "$rt: container with TERM trap started" wait_for_file "$SHARE/ready"
         kill -TERM "$pid"
         wait "$pid"
         status=$?
@@ -179,16 +183,11 @@ test_sigterm_forwarded() {
 # The container's init has no SIGINT handler, so it ignores SIGINT, and procview
 # kills the container at the third one.
 test_interrupts_kill() {
-        local rt=$1 name share="$WORK/sigint-$1" pid status i
+        local rt=$1 name pid status i
 
-        use_name "$rt" sigint
-        name=$NAME
-        mkdir -p "$share"
-        pv_background "$rt" "$name" --no-views -v "$share:/share" busybox -- \
-                sh -c 'touch /share/ready; exec sleep 600' 2>/dev/null
-        pid=$PV_PID
-
-        ok "$rt: container ignoring SIGINT started" wait_for_file "$share/ready"
+        pv_sharing "$rt" sigint 'touch /share/ready; exec sleep 600' 2>/dev/null
+        name=$NAME pid=$PV_PID
+        ok "$rt: container ignoring SIGINT started" wait_for_file "$SHARE/ready"
         for i in 1 2 3; do
                 sleep 0.3
                 kill -INT "$pid"
@@ -196,6 +195,36 @@ test_interrupts_kill() {
         wait "$pid"
         status=$?
         is "$rt: exit status after three SIGINTs" "$status" "137"
+        check_no_leftovers "$rt" "$name"
+}
+
+# A procview killed with SIGKILL leaves its bundle behind. A later run removes
+# it once the runtime has deleted the container, and not while it runs.
+test_killed_procview() {
+        local rt=$1 name pid bundle i
+
+        pv_sharing "$rt" killed 'touch /share/ready; while [ ! -e /share/stop ]; do sleep 0.1; done'
+        name=$NAME pid=$PV_PID
+        ok "$rt: container of a killed procview started" wait_for_file "$SHARE/ready"
+        kill -KILL "$pid"
+        wait "$pid" 2>/dev/null
+        bundle=$(compgen -G "$BUNDLES/$name-*")
+        ok "$rt: killed procview leaves its bundle" test -d "$bundle"
+
+        use_name "$rt" sweep-running
+        pv "$rt" "$NAME" --no-views busybox -- true
+        ok "$rt: bundle of a running container kept" test -d "$bundle/rootfs/bin"
+
+        touch "$SHARE/stop"
+        for i in $(seq 100); do
+                [ -e "$WORK/$rt/$name" ] || break
+                sleep 0.1
+        done
+        ok "$rt: runtime deleted the orphaned container" test ! -e "$WORK/$rt/$name"
+        use_name "$rt" sweep-stopped
+        pv "$rt" "$NAME" --no-views busybox -- true 2>"$WORK/sweep.err"
+        ok "$rt: next run removes the bundle" test ! -e "$bundle"
+        ok "$rt: next run says so" grep -qF "Removed bundle '$bundle'" "$WORK/sweep.err"
         check_no_leftovers "$rt" "$name"
 }
 
@@ -280,6 +309,7 @@ for rt in runc crun; do
         test_exit_status "$rt"
         test_sigterm_forwarded "$rt"
         test_interrupts_kill "$rt"
+        test_killed_procview "$rt"
         test_volumes "$rt"
         test_views_mounted "$rt"
 done
