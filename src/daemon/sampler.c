@@ -206,6 +206,17 @@ static void record_sample(struct loadavg_sampler *s, const char *path, const str
         pthread_mutex_unlock(&s->lock);
 }
 
+/*
+ * Return whether the directory dir_fd may have subdirectories. A directory's
+ * link count is 2 plus its subdirectories, which cgroup file systems keep too,
+ * so most cgroups, the leaves, need no listing.
+ */
+static bool has_subdirectories(int dir_fd) {
+        struct stat st;
+
+        return fstat(dir_fd, &st) < 0 || st.st_nlink != 2;
+}
+
 static void walk_cgroup(struct loadavg_sampler *s, int dir_fd, const char *path, unsigned depth) {
         _cleanup_(closedirp) DIR *d = NULL;
         struct dirent *de;
@@ -218,7 +229,7 @@ static void walk_cgroup(struct loadavg_sampler *s, int dir_fd, const char *path,
                 record_sample(s, path, &counts);
         }
 
-        if (depth >= SAMPLER_MAX_DEPTH)
+        if (depth >= SAMPLER_MAX_DEPTH || !has_subdirectories(dir_fd))
                 return;
 
         fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
