@@ -65,8 +65,9 @@ struct container {
         struct load_sample load; /* the sampler's sum over the cgroup subtree */
         unsigned load_walks; /* the sampler's completed walks when load was summed */
         bool load_valid;
+        unsigned tasks_total; /* threads in the cgroup subtree, for loadavg */
         pid_t last_pid; /* loadavg's last field */
-        uint64_t last_pid_until_ms;
+        uint64_t tasks_until_ms; /* when tasks_total and last_pid are due */
 
         /* Managed by the cache under its own lock. */
         unsigned refs;

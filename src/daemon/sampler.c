@@ -24,7 +24,6 @@ struct sample_entry {
         uint64_t hash;
         struct loadavg avg;
         unsigned running;
-        unsigned total;
         unsigned generation;
         struct sample_entry *next; /* all entries */
         struct sample_entry *hash_next; /* entries in the same bucket */
@@ -34,7 +33,6 @@ struct sample_entry {
 struct task_counts {
         unsigned running;
         unsigned uninterruptible;
-        unsigned total;
 };
 
 struct loadavg_sampler {
@@ -90,42 +88,18 @@ static void count_tasks_from_proc(struct loadavg_sampler *s, int dir_fd, struct 
         for (char *tid = strtok_r(tasks, "\n", &saveptr); tid; tid = strtok_r(NULL, "\n", &saveptr)) {
                 char state = task_state(s->proc_fd, tid);
 
-                ret->total++;
                 ret->running += state == 'R';
                 ret->uninterruptible += state == 'D';
         }
 }
 
-/* Lines of the cgroup's task list: every thread, whatever its state. */
-static unsigned count_task_lines(struct loadavg_sampler *s, int dir_fd) {
-        _cleanup_free_ char *tasks = NULL;
-        unsigned n = 0;
-        size_t len;
-
-        if (read_full_file_at(dir_fd, s->tasks_file, &tasks, &len) < 0)
-                return 0;
-
-        for (size_t i = 0; i < len; i++)
-                n += tasks[i] == '\n';
-        return n;
-}
-
 /*
- * Take running tasks from taskstats and the total from the task list. taskstats
- * matches exact states, so it misses freezable sleeps (nanosleep, futex) and
- * counts killable waits for I/O only in nr_io_wait.
+ * Take the counts from taskstats. It matches exact states, so it counts killable
+ * waits for I/O only in nr_io_wait. The loadavg view counts the threads itself.
  */
-static void counts_from_cgroupstats(struct loadavg_sampler *s, int dir_fd, const struct cgroupstats *stats,
-                                    struct task_counts *ret) {
-        unsigned counted;
-
+static void counts_from_cgroupstats(const struct cgroupstats *stats, struct task_counts *ret) {
         ret->running = (unsigned) stats->nr_running;
         ret->uninterruptible = (unsigned) (stats->nr_uninterruptible + stats->nr_io_wait);
-
-        counted = ret->running + ret->uninterruptible;
-        ret->total = count_task_lines(s, dir_fd);
-        if (ret->total < counted)
-                ret->total = counted; /* threads that came after the list was read */
 }
 
 static void count_tasks(struct loadavg_sampler *s, int dir_fd, struct task_counts *ret) {
@@ -137,7 +111,7 @@ static void count_tasks(struct loadavg_sampler *s, int dir_fd, struct task_count
         if (s->cgroupstats) {
                 r = cgroupstats_get(s->cgroupstats, dir_fd, &stats);
                 if (r >= 0) {
-                        counts_from_cgroupstats(s, dir_fd, &stats, ret);
+                        counts_from_cgroupstats(&stats, ret);
                         return;
                 }
 
@@ -198,7 +172,6 @@ static void record_sample(struct loadavg_sampler *s, const char *path, const str
 
         loadavg_update(&e->avg, counts->running + counts->uninterruptible);
         e->running = counts->running;
-        e->total = counts->total;
         e->generation = s->generation;
         if (s->handover)
                 handover_save_load(s->handover, hash, &e->avg);
@@ -477,7 +450,6 @@ int loadavg_sampler_get(struct loadavg_sampler *s, const char *path, struct load
                 if (path_is_within(e->path, path)) {
                         loadavg_add(&sum.avg, &e->avg);
                         sum.running += e->running;
-                        sum.total += e->total;
                         found = true;
                 }
         pthread_mutex_unlock(&s->lock);

@@ -30,11 +30,10 @@ struct handover;
 int loadavg_sampler_start(const struct cgroup_layout *layout, struct handover *handover, struct loadavg_sampler **ret);
 void loadavg_sampler_stop(struct loadavg_sampler *s);
 
-/* The load of a cgroup subtree: its averages and the thread counts of the last sample. */
+/* The load of a cgroup subtree: its averages and the running threads of the last sample. */
 struct load_sample {
         struct loadavg avg;
         unsigned running;
-        unsigned total;
 };
 
 /*

@@ -42,8 +42,8 @@ static pid_t last_pid_in_namespace(pid_t newest_tid) {
         return nspid;
 }
 
-/* Count the container's threads now, for a container the sampler has not seen yet. */
-static void count_tasks(const struct container *c, struct loadavg_view *view) {
+/* Count the container's running threads now, for a container the sampler has not seen yet. */
+static void count_running(const struct container *c, struct loadavg_view *view) {
         _cleanup_free_ pid_t *tids = NULL;
         size_t n;
 
@@ -52,16 +52,10 @@ static void count_tasks(const struct container *c, struct loadavg_view *view) {
 
         for (size_t i = 0; i < n; i++)
                 view->running += task_is_running(tids[i]);
-        view->total = (unsigned) n;
 }
 
-static pid_t newest_task(const struct container *c) {
-        _cleanup_free_ pid_t *tids = NULL;
+static pid_t newest_of(const pid_t *tids, size_t n) {
         pid_t newest = 0;
-        size_t n;
-
-        if (cgroup_read_tasks(c->cgroup, &tids, &n) < 0)
-                return 0;
 
         for (size_t i = 0; i < n; i++)
                 if (tids[i] > newest)
@@ -70,10 +64,11 @@ static pid_t newest_task(const struct container *c) {
 }
 
 /*
- * How long a container's last pid is reused. Finding it reads the cgroup's
- * task list and the newest task's status, the most costly part of a read.
+ * How long a container's thread count and last pid are reused. Finding them
+ * reads the cgroup's task list and the newest task's status, the most costly
+ * part of a read.
  */
-#define LAST_PID_MAX_AGE_MS 100
+#define TASKS_MAX_AGE_MS 100
 
 static bool task_in_pidns(pid_t tid, uint64_t pidns_ino) {
         char path[64];
@@ -83,10 +78,8 @@ static bool task_in_pidns(pid_t tid, uint64_t pidns_ino) {
         return stat(path, &st) >= 0 && (uint64_t) st.st_ino == pidns_ino;
 }
 
-/* Return the newest task's pid in c's pid namespace, or 0 when that task has none there. */
-static pid_t find_last_pid(const struct container *c) {
-        pid_t newest = newest_task(c);
-
+/* Return the pid of newest in c's pid namespace, or 0 when that task has none there. */
+static pid_t last_pid_of(const struct container *c, pid_t newest) {
         if (newest <= 0)
                 return 0;
         if (c->host_pidns)
@@ -98,22 +91,33 @@ static pid_t find_last_pid(const struct container *c) {
         return last_pid_in_namespace(newest);
 }
 
-static pid_t container_last_pid(struct container *c) {
+/* Reread c's thread count and last pid from its task list, if they are due. Called with c->lock held. */
+static void refresh_tasks_locked(struct container *c) {
+        _cleanup_free_ pid_t *tids = NULL;
         uint64_t now = views_now_ms();
         pid_t last_pid;
+        size_t n;
 
+        if (!container_value_due(c, now, c->tasks_until_ms))
+                return;
+        c->tasks_until_ms = now + TASKS_MAX_AGE_MS;
+
+        if (cgroup_read_tasks(c->cgroup, &tids, &n) < 0)
+                return;
+
+        c->tasks_total = (unsigned) n;
+        last_pid = last_pid_of(c, newest_of(tids, n));
+        if (last_pid > 0)
+                c->last_pid = last_pid; /* otherwise keep the last one found */
+}
+
+/* Fill in view's thread total and last pid, which the sampler does not track. */
+static void container_tasks(struct container *c, struct loadavg_view *view) {
         pthread_mutex_lock(&c->lock);
-        if (container_value_due(c, now, c->last_pid_until_ms)) {
-                pid_t found = find_last_pid(c);
-
-                if (found > 0)
-                        c->last_pid = found; /* otherwise keep the last one found */
-                c->last_pid_until_ms = now + LAST_PID_MAX_AGE_MS;
-        }
-        last_pid = c->last_pid;
+        refresh_tasks_locked(c);
+        view->total = c->tasks_total;
+        view->last_pid = c->last_pid;
         pthread_mutex_unlock(&c->lock);
-
-        return last_pid;
 }
 
 /*
@@ -165,13 +169,13 @@ int view_loadavg(struct view_context *ctx, struct strbuf *out) {
         if (r < 0 && r != -ENOENT)
                 return r;
 
+        container_tasks(c, &view);
         if (r >= 0) {
                 view.avg = sample.avg;
                 view.running = sample.running;
-                view.total = sample.total;
         } else
-                /* Created less than one interval ago: its averages are 0, its threads are counted now. */
-                count_tasks(c, &view);
+                /* Created less than one interval ago: its averages are 0, its running threads are counted now. */
+                count_running(c, &view);
 
         /*
          * The reader is in this read, and the kernel's own /proc/loadavg
@@ -181,8 +185,6 @@ int view_loadavg(struct view_context *ctx, struct strbuf *out) {
                 view.running = 1;
         if (view.total < view.running)
                 view.total = view.running;
-
-        view.last_pid = container_last_pid(c);
 
         return render_loadavg(&view, out);
 }
