@@ -210,15 +210,22 @@ done
 
 echo "bench: 10 and $SCALE_CONTAINERS containers of $SCALE_THREADS threads, ${IDLE_SECONDS}s idle measurements"
 for server in procview lxcfs; do
-        bench "$server" scale-small meminfo -r 4 -c 10 -s "$SECONDS_PER_RUN" -w "$WARM_UP"
         bench "$server" scale meminfo -r 4 -c "$SCALE_CONTAINERS" -t "$SCALE_THREADS" -s "$SECONDS_PER_RUN" \
                 -i "$IDLE_SECONDS"
-        # The per-read cost against the number of containers: the same reads
-        # as scale-small, of the first 10 containers, while all of them exist.
-        # Both use containers of one process, as the sampling cell alone needs
-        # the 10 threads.
-        bench "$server" scale-same meminfo -r 4 -c "$SCALE_CONTAINERS" -R 10 -s "$SECONDS_PER_RUN" -w "$WARM_UP"
 done
+# The per-read cost against the number of containers: scale-same makes the
+# same reads as scale-small, of the first 10 containers, while all of them
+# exist. Both use containers of one process, as the sampling cell alone needs
+# the 10 threads. Like the read cells, each runs REPEAT times, the servers
+# taking turns, because one 3 s run moves by a fifth on this machine.
+for REP in $(seq "$REPEAT"); do
+        for server in procview lxcfs; do
+                bench "$server" scale-small meminfo -r 4 -c 10 -s "$SECONDS_PER_RUN" -w "$WARM_UP"
+                bench "$server" scale-same meminfo -r 4 -c "$SCALE_CONTAINERS" -R 10 -s "$SECONDS_PER_RUN" \
+                        -w "$WARM_UP"
+        done
+done
+REP=1
 
 "$TOP/bench/report.awk" -v smoke="$SMOKE" -v scale="$SCALE_CONTAINERS" -v data="$OUT/reads.dat" "$RAW"
 
