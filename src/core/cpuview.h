@@ -46,6 +46,12 @@ struct mono_counter {
 uint64_t mono_counter_update(struct mono_counter *c, uint64_t raw);
 
 /*
+ * Take other's state into c when other has shown a larger value, so that two
+ * workers serving one container in turn never show a smaller one.
+ */
+void mono_counter_merge(struct mono_counter *c, const struct mono_counter *other);
+
+/*
  * Per-container history so /proc/stat counters stay monotonic across reads.
  * Indexed by host CPU number. Not thread-safe: the caller locks.
  */

@@ -44,7 +44,7 @@ struct container {
         /* Everything below up to refs is guarded by lock. */
         pthread_mutex_t lock;
         struct cpu_history history;
-        bool history_restored; /* taken over from an earlier worker, or found to be new */
+        uint64_t history_seq; /* of the history's handover slot when this worker last saved or merged it */
 
         /* Values read from the cgroup, reused until the deadline (CLOCK_MONOTONIC ms). */
         struct cg_memory memory;

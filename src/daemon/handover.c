@@ -220,7 +220,8 @@ static struct cpu_slot *cpu_slot_find(struct handover *h, uint64_t key_a, uint64
         return oldest;
 }
 
-void handover_save_cpu(struct handover *h, uint64_t key_a, uint64_t key_b, const struct cpu_history *history) {
+void handover_save_cpu(struct handover *h, uint64_t key_a, uint64_t key_b, const struct cpu_history *history,
+                       uint64_t *seen_seq) {
         unsigned n = history->n_cpus < h->header->max_cpus ? history->n_cpus : h->header->max_cpus;
         unsigned max = h->header->max_cpus;
         struct cpu_slot *s;
@@ -238,29 +239,39 @@ void handover_save_cpu(struct handover *h, uint64_t key_a, uint64_t key_b, const
         memcpy(&s->counters[max], history->system, n * sizeof(struct mono_counter));
         memcpy(&s->counters[2 * max], history->idle, n * sizeof(struct mono_counter));
 
-        atomic_fetch_add(&s->seq, 1);
+        *seen_seq = atomic_fetch_add(&s->seq, 1) + 1;
         pthread_mutex_unlock(&h->lock);
 }
 
-int handover_load_cpu(struct handover *h, uint64_t key_a, uint64_t key_b, struct cpu_history *history) {
+static void merge_counters(struct mono_counter *into, const struct mono_counter *from, unsigned n) {
+        for (unsigned i = 0; i < n; i++)
+                mono_counter_merge(&into[i], &from[i]);
+}
+
+void handover_merge_cpu(struct handover *h, uint64_t key_a, uint64_t key_b, struct cpu_history *history,
+                        uint64_t *seen_seq) {
         unsigned max = h->header->max_cpus;
         struct cpu_slot *s;
-        int r = -ENOENT;
+        uint64_t seq;
 
         pthread_mutex_lock(&h->lock);
 
         s = cpu_slot_find(h, key_a, key_b, false);
-        if (s && atomic_load(&s->seq) % 2 == 0 && s->n_cpus <= max) {
-                r = cpu_history_reserve(history, s->n_cpus);
-                if (r >= 0) {
-                        memcpy(history->user, &s->counters[0], s->n_cpus * sizeof(struct mono_counter));
-                        memcpy(history->system, &s->counters[max], s->n_cpus * sizeof(struct mono_counter));
-                        memcpy(history->idle, &s->counters[2 * max], s->n_cpus * sizeof(struct mono_counter));
-                }
+        seq = s ? atomic_load(&s->seq) : 0;
+        /* An odd sequence number: another process is writing the slot, so take it at the next merge. */
+        if (!s || seq == *seen_seq || seq % 2 != 0 || s->n_cpus > max ||
+            cpu_history_reserve(history, s->n_cpus) < 0) {
+                pthread_mutex_unlock(&h->lock);
+                return;
         }
 
+        merge_counters(history->user, &s->counters[0], s->n_cpus);
+        merge_counters(history->system, &s->counters[max], s->n_cpus);
+        merge_counters(history->idle, &s->counters[2 * max], s->n_cpus);
+        if (atomic_load(&s->seq) == seq)
+                *seen_seq = seq;
+
         pthread_mutex_unlock(&h->lock);
-        return r;
 }
 
 static struct load_slot *load_slot_find(struct handover *h, uint64_t key, bool for_write) {

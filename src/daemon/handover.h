@@ -54,8 +54,18 @@ uint64_t handover_get_last_sample(struct handover *h);
  * namespace inode and init start time). Saving is best effort: when the table
  * is full the least recently used slot nearby is reused.
  */
-void handover_save_cpu(struct handover *h, uint64_t key_a, uint64_t key_b, const struct cpu_history *history);
-int handover_load_cpu(struct handover *h, uint64_t key_a, uint64_t key_b, struct cpu_history *history);
+void handover_save_cpu(struct handover *h, uint64_t key_a, uint64_t key_b, const struct cpu_history *history,
+                       uint64_t *seen_seq);
+
+/*
+ * Merge the saved counters into history, each where it has shown more. This
+ * keeps the counters monotonic while two workers serve (during a reload) and
+ * continues an earlier worker's. *seen_seq is the slot's sequence number after
+ * this process last saved or merged it (0 at first). The merge is skipped
+ * while no other process has written the slot since.
+ */
+void handover_merge_cpu(struct handover *h, uint64_t key_a, uint64_t key_b, struct cpu_history *history,
+                        uint64_t *seen_seq);
 
 /* Load averages of one cgroup, keyed by a hash of its path. */
 void handover_save_load(struct handover *h, uint64_t key, const struct loadavg *avg);

@@ -332,15 +332,13 @@ static uint64_t history_key_b(const struct container *c) {
         return c->host_pidns ? UINT64_MAX : c->start_ticks;
 }
 
-/* Continue the counters an earlier worker showed this container. Called with c->lock held. */
-static void restore_history_locked(struct views *v, struct container *c) {
-        if (c->history_restored)
-                return;
-
-        c->history_restored = true;
-        if (v->handover && handover_load_cpu(v->handover, history_key_a(c), history_key_b(c), &c->history) >= 0)
-                log_debug("Restored the CPU counters of pid namespace %" PRIu64 " from an earlier worker",
-                          c->pidns_ino);
+/*
+ * Continue from the counters another worker showed this container: an earlier
+ * one, or the other one while both serve during a reload. Called with c->lock held.
+ */
+static void merge_history_locked(struct views *v, struct container *c) {
+        if (v->handover)
+                handover_merge_cpu(v->handover, history_key_a(c), history_key_b(c), &c->history, &c->history_seq);
 }
 
 /* Per-CPU times of the visible CPUs, kept monotonic through the container's history. */
@@ -357,12 +355,13 @@ static int compute_cpu_times(struct view_context *ctx, struct cpu_times **ret_pe
         pthread_mutex_lock(&c->lock);
         r = refresh_cpuacct_locked(c);
         if (r >= 0) {
-                restore_history_locked(ctx->views, c);
+                merge_history_locked(ctx->views, c);
                 r = cpuview_times(&ctx->visible, &c->cpuacct, c->cpuacct_uptime_ticks, &c->history, percpu, ret_total);
                 *ret_version = c->cpuacct_version;
         }
         if (r >= 0 && ctx->views->handover)
-                handover_save_cpu(ctx->views->handover, history_key_a(c), history_key_b(c), &c->history);
+                handover_save_cpu(ctx->views->handover, history_key_a(c), history_key_b(c), &c->history,
+                                  &c->history_seq);
         pthread_mutex_unlock(&c->lock);
         if (r < 0)
                 return r;

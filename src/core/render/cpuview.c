@@ -83,6 +83,11 @@ uint64_t mono_counter_update(struct mono_counter *c, uint64_t raw) {
         return out;
 }
 
+void mono_counter_merge(struct mono_counter *c, const struct mono_counter *other) {
+        if (other->last_out > c->last_out)
+                *c = *other;
+}
+
 void cpu_history_done(struct cpu_history *h) {
         if (!h)
                 return;

@@ -180,6 +180,36 @@ TEST(mono_counter_saturates) {
         ASSERT_EQ_U64(mono_counter_update(&c, 7), UINT64_MAX);
 }
 
+/*
+ * A new worker takes over a counter early, and the old one goes on serving
+ * through a drop of the raw value. Merging the old worker's counter keeps
+ * the new one from showing less than the old one did.
+ */
+TEST(mono_counter_merge_keeps_two_workers_monotonic) {
+        struct mono_counter old_worker = {}, new_worker, unmerged;
+
+        ASSERT_EQ_U64(mono_counter_update(&old_worker, 800), 800);
+        new_worker = old_worker;
+        ASSERT_EQ_U64(mono_counter_update(&old_worker, 1000), 1000);
+        ASSERT_EQ_U64(mono_counter_update(&old_worker, 900), 1000);
+        ASSERT_EQ_U64(mono_counter_update(&old_worker, 950), 1050);
+
+        unmerged = new_worker;
+        ASSERT_EQ_U64(mono_counter_update(&unmerged, 960), 960);
+
+        mono_counter_merge(&new_worker, &old_worker);
+        ASSERT_EQ_U64(mono_counter_update(&new_worker, 960), 1060);
+}
+
+TEST(mono_counter_merge_ignores_smaller) {
+        struct mono_counter c = { .last_raw = 500, .offset = 40, .last_out = 540 };
+        struct mono_counter older = { .last_raw = 490, .offset = 40, .last_out = 530 };
+
+        mono_counter_merge(&c, &older);
+        ASSERT_EQ_U64(c.last_out, 540);
+        ASSERT_EQ_U64(mono_counter_update(&c, 510), 550);
+}
+
 /* Fill acct with the v1 per-CPU accounting of an 8-CPU host, from values in ticks. */
 static void acct_set(struct cg_cpuacct *acct, uint64_t *user, uint64_t *system, const uint64_t user_ticks[8],
                      const uint64_t system_ticks[8]) {
