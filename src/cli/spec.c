@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "cli-util.h"
+#include "fileio.h"
 #include "json-util.h"
 #include "seccomp-config.h"
 #include "verbs.h"
@@ -209,15 +210,34 @@ static int write_config(const char *path, struct json_object *config) {
                 json_object_to_json_string_ext(config, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
+/* Read and parse the OCI config at path. */
+static int read_config(const char *path, struct json_object **ret) {
+        _cleanup_free_ char *text = NULL;
+        struct json_error error;
+        size_t size;
+        int r;
+
+        r = read_full_file_at(AT_FDCWD, path, &text, &size);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read the OCI config '%s': %m", path);
+
+        r = json_parse_object(text, size, &error, ret);
+        if (r == -ENOMEM)
+                return log_oom();
+        if (r < 0)
+                return log_error_errno(r, "Invalid OCI config '%s': %s", path, error.message);
+        return 0;
+}
+
 static int spec_add(const struct spec_options *o, const char *views_dir) {
         _cleanup_json_ struct json_object *config = NULL;
         bool selected[N_VIEW_PATHS];
         struct json_object *mounts;
+        int r;
 
-        config = json_object_from_file(o->config);
-        if (!config || !json_object_is_type(config, json_type_object))
-                return log_error_errno(-EINVAL, "Failed to parse '%s' as an OCI config: %s", o->config,
-                                       json_util_get_last_err() ?: "not a JSON object");
+        r = read_config(o->config, &config);
+        if (r < 0)
+                return r;
 
         mounts = get_or_add_array(config, "mounts");
         if (!mounts)

@@ -226,6 +226,25 @@ test_spec_add_symlink() {
         rm -rf "$dir"
 }
 
+# A config that cannot be read or parsed gets a message that names it and the reason.
+test_spec_add_errors() {
+        local dir=$WORK/bad-configs out
+
+        mkdir -p "$dir/dir.json"
+        ln -s missing.json "$dir/dangling.json"
+        printf '{"ociVersion":' >"$dir/truncated.json"
+
+        out=$("$PROCVIEW" spec add "$dir/dangling.json" --views "$MNT" --no-sysinfo 2>&1)
+        is "spec add dangling link: exit status" "$?" 1
+        ok "spec add dangling link: message" grep -qF "Failed to read the OCI config '$dir/dangling.json': No such file" <<<"$out"
+        out=$("$PROCVIEW" spec add "$dir/dir.json" --views "$MNT" --no-sysinfo 2>&1)
+        ok "spec add directory: message" grep -qF "'$dir/dir.json': Is a directory" <<<"$out"
+        out=$("$PROCVIEW" spec add "$dir/truncated.json" --views "$MNT" --no-sysinfo 2>&1)
+        is "spec add truncated: exit status" "$?" 1
+        ok "spec add truncated: message" grep -qF "Invalid OCI config '$dir/truncated.json': invalid JSON" <<<"$out"
+        rm -rf "$dir"
+}
+
 # The hook names the binary by path. When an upgrade replaces the binary
 # while "spec add" runs, the path must name the new binary, without the
 # " (deleted)" that /proc/self/exe then shows.
@@ -439,6 +458,7 @@ test_hook_again
 test_hook_fails_open
 test_spec_add
 test_spec_add_symlink
+test_spec_add_errors
 test_spec_add_upgraded
 test_mounts
 test_ps_and_restart
