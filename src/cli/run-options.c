@@ -38,7 +38,7 @@ static void print_help(void) {
                "  -h --help                  Show this help and exit\n"
                "     --name NAME             Container name and hostname\n"
                "                             (default: procview-<random hex>)\n"
-               "  -m --memory SIZE           Memory limit in bytes, or with a k, m or g suffix;\n"
+               "  -m --memory SIZE           Memory limit in bytes, or with a k, m, g or t suffix;\n"
                "                             at least 6m\n"
                "                             (binary units, so 50m is 50 MiB)\n"
                "     --cpus N                CPU time limit in CPUs, such as 0.5 or 2\n"
@@ -70,9 +70,12 @@ static int parse_memory(const char *arg, uint64_t *ret) {
         int r;
 
         r = parse_size(arg, &bytes);
+        if (r == -ERANGE)
+                return log_error_errno(r, "Invalid memory size '%s': the maximum is 8 EiB - 1 byte.", arg);
         if (r < 0)
                 return log_error_errno(
-                        r, "Invalid memory size '%s': expected bytes or a number with a k, m or g suffix, such as 50m.",
+                        r,
+                        "Invalid memory size '%s': expected bytes or a number with a k, m, g or t suffix, such as 50m.",
                         arg);
         if (bytes == 0)
                 return log_error_errno(-EINVAL, "Invalid memory size '%s': the limit must be greater than 0.", arg);

@@ -18,9 +18,9 @@ void view_mounts_select(const char *views_dir, bool selected[]) {
         mounted = statfs(views_dir, &sfs) >= 0 && (unsigned long) sfs.f_type == FUSE_SUPER_MAGIC &&
                   view_present(views_dir, "proc/meminfo");
         if (!mounted)
-                log_warning("No procviewd is mounted at '%s'; listing every view. Containers fail to start "
-                            "until 'procviewd %s' runs.",
-                            views_dir, views_dir);
+                log_warning("No procviewd is mounted at '%s', so every view is listed. Containers fail to start "
+                            "until procviewd serves that directory.",
+                            views_dir);
 
         for (size_t i = 0; i < n_view_paths; i++)
                 selected[i] = !mounted || view_present(views_dir, view_paths[i]);

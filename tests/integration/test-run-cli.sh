@@ -283,6 +283,7 @@ test_errors() {
         expect_error "rootfs not a directory" 2 "Not a directory" run --no-views --runtime-root "$root" /etc/passwd
         expect_error "zero memory" 2 "Invalid memory size '0'" run --no-views --runtime-root "$root" -m 0 busybox
         expect_error "memory below 6m" 2 "Invalid memory size '1k': the minimum is 6m" run --no-views --runtime-root "$root" -m 1k busybox
+        expect_error "memory above 8 EiB" 2 "Invalid memory size '99999999999999999999': the maximum is 8 EiB" run --no-views --runtime-root "$root" -m 99999999999999999999 busybox
         expect_error "garbage memory" 2 "Invalid memory size '12zz'" run --no-views --runtime-root "$root" -m 12zz busybox
         expect_error "zero cpus" 2 "Invalid CPU count '0'" run --no-views --runtime-root "$root" --cpus 0 busybox
         expect_error "offline cpuset" 2 "not online" run --no-views --runtime-root "$root" --cpuset-cpus 8191 busybox
