@@ -259,8 +259,7 @@ void handover_merge_cpu(struct handover *h, uint64_t key_a, uint64_t key_b, stru
         s = cpu_slot_find(h, key_a, key_b, false);
         seq = s ? atomic_load(&s->seq) : 0;
         /* An odd sequence number: another process is writing the slot, so take it at the next merge. */
-        if (!s || seq == *seen_seq || seq % 2 != 0 || s->n_cpus > max ||
-            cpu_history_reserve(history, s->n_cpus) < 0) {
+        if (!s || seq == *seen_seq || seq % 2 != 0 || s->n_cpus > max || cpu_history_reserve(history, s->n_cpus) < 0) {
                 pthread_mutex_unlock(&h->lock);
                 return;
         }
