@@ -112,7 +112,7 @@ ok "daemon still serves" test -r "$MNT/proc/meminfo"
 # ---- a worker killed right after it receives a call -----------------------
 
 # The worker kills itself right after it receives its second notification,
-# before it does anything else with it. The next worker must answer that call.
+# before it does anything else with it. The next worker must respond to that call.
 stop_daemon
 PROCVIEW_TEST_KILL_AFTER_RECEIVE=2 start_daemon_or_bail "--seccomp-socket=$SOCKET"
 pv runc -m 50m busybox -- sh -c 'free; free' >"$WORK/twice.out" 2>&1 &
