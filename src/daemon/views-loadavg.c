@@ -42,18 +42,6 @@ static pid_t last_pid_in_namespace(pid_t newest_tid) {
         return nspid;
 }
 
-/* Count the container's running threads now, for a container the sampler has not seen yet. */
-static void count_running(const struct container *c, struct loadavg_view *view) {
-        _cleanup_free_ pid_t *tids = NULL;
-        size_t n;
-
-        if (cgroup_read_tasks(c->cgroup, &tids, &n) < 0)
-                return;
-
-        for (size_t i = 0; i < n; i++)
-                view->running += task_is_running(tids[i]);
-}
-
 static pid_t newest_of(const pid_t *tids, size_t n) {
         pid_t newest = 0;
 
@@ -91,33 +79,38 @@ static pid_t last_pid_of(const struct container *c, pid_t newest) {
         return last_pid_in_namespace(newest);
 }
 
-/* Reread c's thread count and last pid from its task list, if they are due. Called with c->lock held. */
-static void refresh_tasks_locked(struct container *c) {
-        _cleanup_free_ pid_t *tids = NULL;
-        uint64_t now = views_now_ms();
-        pid_t last_pid;
-        size_t n;
-
-        if (!container_value_due(c, now, c->tasks_until_ms))
-                return;
-        c->tasks_until_ms = now + TASKS_MAX_AGE_MS;
-
-        if (cgroup_read_tasks(c->cgroup, &tids, &n) < 0)
-                return;
+/* Take c's thread count and last pid from the task list tids. Called with c->lock held. */
+static void update_tasks_locked(struct container *c, const pid_t *tids, size_t n) {
+        pid_t last_pid = last_pid_of(c, newest_of(tids, n));
 
         c->tasks_total = (unsigned) n;
-        last_pid = last_pid_of(c, newest_of(tids, n));
         if (last_pid > 0)
                 c->last_pid = last_pid; /* otherwise keep the last one found */
 }
 
-/* Fill in view's thread total and last pid, which the sampler does not track. */
-static void container_tasks(struct container *c, struct loadavg_view *view) {
+/*
+ * Fill in view's thread total and last pid from the task list, reread when due.
+ * With count_running, reread it now and count view's running threads from it too.
+ */
+static void container_tasks(struct container *c, bool count_running, struct loadavg_view *view) {
+        _cleanup_free_ pid_t *tids = NULL;
+        uint64_t now = views_now_ms();
+        size_t n = 0;
+
         pthread_mutex_lock(&c->lock);
-        refresh_tasks_locked(c);
+        if (count_running || container_value_due(c, now, c->tasks_until_ms)) {
+                c->tasks_until_ms = now + TASKS_MAX_AGE_MS;
+                if (cgroup_read_tasks(c->cgroup, &tids, &n) >= 0)
+                        update_tasks_locked(c, tids, n);
+        }
         view->total = c->tasks_total;
         view->last_pid = c->last_pid;
         pthread_mutex_unlock(&c->lock);
+
+        /* Read the threads' states outside the lock, because each costs a file read. */
+        if (count_running)
+                for (size_t i = 0; i < n; i++)
+                        view->running += task_is_running(tids[i]);
 }
 
 /*
@@ -169,13 +162,12 @@ int view_loadavg(struct view_context *ctx, struct strbuf *out) {
         if (r < 0 && r != -ENOENT)
                 return r;
 
-        container_tasks(c, &view);
+        /* A container younger than one sampling interval has averages of 0, so count its running threads now. */
+        container_tasks(c, r == -ENOENT, &view);
         if (r >= 0) {
                 view.avg = sample.avg;
                 view.running = sample.running;
-        } else
-                /* Created less than one interval ago: its averages are 0, its running threads are counted now. */
-                count_running(c, &view);
+        }
 
         /*
          * The reader is in this read, and the kernel's own /proc/loadavg
