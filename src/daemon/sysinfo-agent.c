@@ -313,7 +313,7 @@ static void *agent_thread(void *userdata) {
         }
 }
 
-/* The size of the notification the kernel writes, which may differ from this build's headers. */
+/* Return the size of the notification the kernel writes, which may differ from this build's headers. */
 static size_t kernel_notif_size(void) {
         struct seccomp_notif_sizes sizes = {};
 
